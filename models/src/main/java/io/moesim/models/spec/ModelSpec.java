@@ -1,0 +1,96 @@
+package io.moesim.models.spec;
+
+import java.util.Objects;
+
+/**
+ * The architecture of a Mixture-of-Experts language model, as far as moesim needs it to count
+ * parameters, FLOPs, bytes and KV cache. Read from the catalog ({@code models/catalog/*.yaml})
+ * or imported from a Hugging Face {@code config.json}.
+ *
+ * <p>Layer {@code i} (0-based) is an MoE layer when {@link #isMoeLayer(int)}; every other layer
+ * has a dense SwiGLU MLP of width {@link #denseIntermediateSize()}.
+ *
+ * @param id                     catalog id ({@code deepseek-v3}) or the config file's name
+ * @param displayName            human name ({@code DeepSeek-V3})
+ * @param architecture           Hugging Face architecture name ({@code DeepseekV3ForCausalLM})
+ * @param source                 where the numbers come from (URL or document)
+ * @param numLayers              decoder layers, MTP modules not included
+ * @param hiddenSize             model width d
+ * @param vocabSize              vocabulary size
+ * @param tiedEmbeddings         whether the LM head shares the embedding matrix
+ * @param attention              GQA or MLA with its dimensions
+ * @param firstDenseLayers       leading layers with a dense MLP (DeepSeek's {@code first_k_dense_replace})
+ * @param moeLayerStep           every {@code moeLayerStep}-th layer after those is MoE (1 = all;
+ *                               Llama 4 Maverick interleaves with 2)
+ * @param denseIntermediateSize  width of the dense layers' MLP (0 if the model has none)
+ * @param moe                    the experts and their router
+ * @param mtpModules             multi-token-prediction modules (DeepSeek's {@code num_nextn_predict_layers})
+ * @param maxContextTokens       longest context the model supports
+ */
+public record ModelSpec(
+        String id,
+        String displayName,
+        String architecture,
+        String source,
+        int numLayers,
+        int hiddenSize,
+        int vocabSize,
+        boolean tiedEmbeddings,
+        AttentionSpec attention,
+        int firstDenseLayers,
+        int moeLayerStep,
+        int denseIntermediateSize,
+        MoeSpec moe,
+        int mtpModules,
+        int maxContextTokens) {
+
+    public ModelSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(attention, "attention");
+        Objects.requireNonNull(moe, "moe");
+        requirePositive("numLayers", numLayers);
+        requirePositive("hiddenSize", hiddenSize);
+        requirePositive("vocabSize", vocabSize);
+        requirePositive("moeLayerStep", moeLayerStep);
+        requirePositive("maxContextTokens", maxContextTokens);
+        if (firstDenseLayers < 0 || firstDenseLayers > numLayers) {
+            throw new IllegalArgumentException("firstDenseLayers must be in [0, numLayers], got " + firstDenseLayers);
+        }
+        if (mtpModules < 0) {
+            throw new IllegalArgumentException("mtpModules must be >= 0, got " + mtpModules);
+        }
+        if (denseIntermediateSize < 0) {
+            throw new IllegalArgumentException("denseIntermediateSize must be >= 0, got " + denseIntermediateSize);
+        }
+    }
+
+    /** Whether decoder layer {@code layer} (0-based, as in the checkpoint's tensor names) routes to experts. */
+    public boolean isMoeLayer(int layer) {
+        if (layer < 0 || layer >= numLayers) {
+            throw new IndexOutOfBoundsException("layer " + layer + " of " + numLayers);
+        }
+        return layer >= firstDenseLayers && (layer + 1) % moeLayerStep == 0;
+    }
+
+    /** Number of MoE layers. */
+    public int numMoeLayers() {
+        int count = 0;
+        for (int layer = 0; layer < numLayers; layer++) {
+            if (isMoeLayer(layer)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Number of layers with a dense MLP. */
+    public int numDenseLayers() {
+        return numLayers - numMoeLayers();
+    }
+
+    static void requirePositive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+}
