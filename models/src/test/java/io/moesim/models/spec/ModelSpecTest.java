@@ -42,4 +42,18 @@ class ModelSpecTest {
     void rejectsKvHeadsThatDoNotDivideHeads() {
         assertThrows(IllegalArgumentException.class, () -> new AttentionSpec.Gqa(6, 4, 16, false, false, 0, 0));
     }
+
+    @Test
+    void slidingWindowLayersMustLeaveEveryNthLayerGlobal() {
+        AttentionSpec.Gqa oddLayout = new AttentionSpec.Gqa(4, 2, 16, false, false, 128, 5);
+        assertThrows(IllegalArgumentException.class, () -> new ModelSpec("m", "M", "X", "test", 8, 64, 100, false,
+                oddLayout, 0, 1, 0, new MoeSpec(8, 2, 32, 0, 0, false, RoutingSpec.softmax(true)), 0, 4096));
+        AttentionSpec.Gqa threeInFour = new AttentionSpec.Gqa(4, 2, 16, false, false, 128, 6);
+        ModelSpec m = new ModelSpec("m", "M", "X", "test", 8, 64, 100, false, threeInFour, 0, 1, 0,
+                new MoeSpec(8, 2, 32, 0, 0, false, RoutingSpec.softmax(true)), 0, 4096);
+        assertTrue(m.isSlidingWindowLayer(0));
+        assertFalse(m.isSlidingWindowLayer(3));
+        assertFalse(m.isSlidingWindowLayer(7));
+        assertTrue(m.isSlidingWindowLayer(6));
+    }
 }
