@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
         description = "Simulates and prices Mixture-of-Experts model deployments on GPU clusters.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            RunCommand.class,
             ModelsCommand.class,
+            HardwareCommand.class,
             TraceCommand.class,
         })
 public final class Moesim implements Runnable {

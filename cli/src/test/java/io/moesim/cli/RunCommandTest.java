@@ -1,0 +1,98 @@
+package io.moesim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+
+    private record Outcome(int status, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void runWritesTheDocumentedJsonKeys(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("out/result.json");
+        Outcome o = run("run", "../scenarios/deepseek-r1-gb200-nvl72.yaml", "--json", json.toString());
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("decode pool: 48 GPUs"), o.out());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.get("feasible").asBoolean());
+        for (String pool : List.of("prefill", "decode")) {
+            for (String key : List.of("weightsBytes", "kvCacheBytes", "activationBytes", "bufferBytes", "totalBytes",
+                    "capacityBytes")) {
+                assertTrue(root.at("/memory/" + pool + "/" + key).isNumber(), pool + "." + key);
+            }
+        }
+        for (String key : List.of("inputTokensPerSecond", "outputTokensPerSecond", "inputTokensPerSecondPerGpu",
+                "outputTokensPerSecondPerGpu")) {
+            assertTrue(root.at("/throughput/" + key).asDouble() > 0, key);
+        }
+        // Per-GPU rates count only the pool doing the work.
+        assertEquals(root.at("/throughput/outputTokensPerSecond").asDouble() / 48,
+                root.at("/throughput/outputTokensPerSecondPerGpu").asDouble(), 1e-6);
+        for (String latency : List.of("ttftSeconds", "tpotSeconds")) {
+            for (String p : List.of("p50", "p90", "p99")) {
+                assertTrue(root.at("/latency/" + latency + "/" + p).asDouble() > 0, latency + "." + p);
+            }
+        }
+        for (String key : List.of("usdPerHour", "usdPerMillionInputTokens", "usdPerMillionOutputTokens")) {
+            assertTrue(root.at("/cost/" + key).asDouble() > 0, key);
+        }
+        assertEquals(72 * 10.5, root.at("/cost/usdPerHour").asDouble(), 1e-9);
+        try (var files = Files.list(json.getParent())) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void aDecodeOnlyScenarioHasNoInputFigures(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("d.json");
+        Outcome o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "hardware=h200", "--json", json.toString());
+        assertEquals(0, o.status(), o.err());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals("h200", root.get("hardware").asText());
+        assertTrue(root.at("/latency/ttftSeconds/p50").isNull());
+        assertTrue(root.at("/cost/usdPerMillionInputTokens").isNull());
+    }
+
+    @Test
+    void aBadScenarioIsOneLineAndExitTwo() {
+        Outcome o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "deployment.decode.experts.ep=100");
+        assertEquals(Moesim.EXIT_USAGE, o.status());
+        assertEquals("moesim: ../scenarios/deepseek-v3-h800-decode.yaml: deployment.decode.experts.ep: 100 does not divide"
+                + " 256 routed + 32 redundant experts", o.err().strip());
+        assertFalse(o.err().contains("Exception"));
+        Outcome missing = run("run", "nowhere.yaml");
+        assertEquals(Moesim.EXIT_USAGE, missing.status());
+        assertEquals("moesim: nowhere.yaml: no such file", missing.err().strip());
+    }
+
+    @Test
+    void hardwareListAndShow() {
+        Outcome list = run("hardware", "list");
+        assertEquals(0, list.status());
+        assertTrue(list.out().contains("gb200-nvl72"));
+        Outcome show = run("hardware", "show", "h800", "--json");
+        assertEquals(0, show.status());
+        assertTrue(show.out().contains("\"hbmBytesPerSecond\""));
+        assertEquals(Moesim.EXIT_USAGE, run("hardware", "show", "h900").status());
+    }
+}

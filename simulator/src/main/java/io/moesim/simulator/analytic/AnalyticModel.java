@@ -1,0 +1,156 @@
+package io.moesim.simulator.analytic;
+
+import io.moesim.models.spec.StepProfile;
+import io.moesim.simulator.memory.MemoryModel;
+import io.moesim.simulator.memory.PoolMemory;
+import io.moesim.simulator.scenario.Pool;
+import io.moesim.simulator.scenario.Scenario;
+import io.moesim.simulator.scenario.Workload;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The analytic (steady-state, uniform-routing) estimate of a scenario, pool by pool: memory, a
+ * roofline step time ({@link StepModel}), throughput and latency. It has no queues, so a latency's
+ * percentiles are all equal; the discrete-event simulator refines them.
+ *
+ * <ul>
+ *   <li>Decode: each GPU runs {@code b} sequences, one new token each per step, at the mean context
+ *       input + output / 2; TPOT is the step time. Closed loop: {@code b = min(maxBatchPerGpu,
+ *       concurrencyPerGpu)}. Open loop (Poisson): the smallest {@code b} whose throughput meets
+ *       the arrival rate times the output length.</li>
+ *   <li>Prefill: each GPU runs {@code maxTokensPerGpu} new (uncached) prompt tokens per step, as
+ *       whole prompts of (1 - hit rate) x input tokens after a cached prefix of hit rate x input;
+ *       TTFT is one step, or as many steps as a longer prompt needs. Open loop: the smallest step that
+ *       meets the arrival rate.</li>
+ *   <li>Colocated: the GPUs alternate prefill steps and decode steps; per request a GPU spends
+ *       {@code newTokens x prefillStep / maxTokensPerGpu + output x decodeStep / b}; TPOT is the decode
+ *       step divided by the share of time spent decoding.</li>
+ * </ul>
+ */
+public final class AnalyticModel {
+
+    private AnalyticModel() {
+    }
+
+    /** Estimates every pool of {@code scenario}. */
+    public static List<PoolEstimate> estimate(Scenario scenario) {
+        List<PoolEstimate> estimates = new ArrayList<>();
+        for (Pool pool : scenario.deployment().pools()) {
+            estimates.add(estimate(scenario, pool));
+        }
+        return List.copyOf(estimates);
+    }
+
+    /** Estimates one pool. */
+    public static PoolEstimate estimate(Scenario scenario, Pool pool) {
+        StepModel model = new StepModel(scenario.model(), scenario.hardware(), scenario.precision(), pool,
+                scenario.placement().redundantExperts());
+        PoolMemory memory = MemoryModel.of(scenario, pool);
+        Workload workload = scenario.workload();
+        double hit = workload.prefixCacheHitRate();
+        double input = workload.inputTokens().mean();
+        double output = workload.outputTokens().mean();
+        double newTokens = Math.max(1, (1 - hit) * input);
+        StepProfile decodeProfile = model.decodeProfile(MemoryModel.meanDecodeContext(scenario));
+        StepProfile prefillProfile = model.prefillProfile(hit * input, newTokens);
+        double gpus = pool.gpus();
+        Double poisson = workload.arrival() instanceof Workload.Arrival.Poisson p ? p.requestsPerSecond() : null;
+        double concurrency = workload.arrival() instanceof Workload.Arrival.Concurrency c ? c.perGpu() : 0;
+
+        return switch (pool.role()) {
+            case DECODE -> {
+                double b;
+                boolean saturated = false;
+                if (poisson == null) {
+                    b = Math.min(pool.maxBatchPerGpu(), concurrency);
+                } else {
+                    double demand = poisson * output / gpus;
+                    b = solve(x -> x / model.step(decodeProfile, x).stepSeconds(), demand, pool.maxBatchPerGpu());
+                    saturated = b >= pool.maxBatchPerGpu() && pool.maxBatchPerGpu()
+                            / model.step(decodeProfile, pool.maxBatchPerGpu()).stepSeconds() < demand;
+                }
+                StepModel.Step step = model.step(decodeProfile, b);
+                yield new PoolEstimate(pool, memory, b, 0, step, null, 0, 0, gpus * b / step.stepSeconds(),
+                        Double.NaN, step.stepSeconds(), 0, saturated);
+            }
+            case PREFILL -> {
+                double tokens = pool.maxTokensPerGpu();
+                boolean saturated = false;
+                if (poisson != null) {
+                    double demand = poisson * newTokens / gpus;
+                    tokens = solve(x -> x / model.step(prefillProfile, x).stepSeconds(), demand, pool.maxTokensPerGpu());
+                    saturated = tokens >= pool.maxTokensPerGpu() && pool.maxTokensPerGpu()
+                            / model.step(prefillProfile, pool.maxTokensPerGpu()).stepSeconds() < demand;
+                }
+                StepModel.Step step = model.step(prefillProfile, tokens);
+                double computed = gpus * tokens / step.stepSeconds();
+                double ttft = step.stepSeconds() * Math.max(1, newTokens / tokens);
+                yield new PoolEstimate(pool, memory, 0, tokens, null, step, computed / (1 - hit), computed, 0,
+                        ttft, Double.NaN, 1, saturated);
+            }
+            case COLOCATED -> colocated(scenario, pool, model, memory, decodeProfile, prefillProfile, newTokens,
+                    output, poisson, concurrency);
+        };
+    }
+
+    private static PoolEstimate colocated(Scenario scenario, Pool pool, StepModel model, PoolMemory memory,
+                                          StepProfile decodeProfile, StepProfile prefillProfile, double newTokens,
+                                          double output, Double poisson, double concurrency) {
+        double hit = scenario.workload().prefixCacheHitRate();
+        double gpus = pool.gpus();
+        double tokens = pool.maxTokensPerGpu();
+        StepModel.Step prefill = model.step(prefillProfile, tokens);
+        double prefillPerRequest = newTokens * prefill.stepSeconds() / tokens;
+        double b = poisson == null ? Math.min(pool.maxBatchPerGpu(), concurrency) : pool.maxBatchPerGpu();
+        boolean saturated = false;
+        double requestsPerGpu;
+        StepModel.Step decode = model.step(decodeProfile, b);
+        double capacity = 1 / (prefillPerRequest + output * decode.stepSeconds() / b);
+        if (poisson == null) {
+            requestsPerGpu = capacity;
+        } else {
+            double demand = poisson / gpus;
+            saturated = demand > capacity;
+            requestsPerGpu = Math.min(demand, capacity);
+            if (!saturated) {
+                // Little's law: sequences decoding per GPU = request rate x output x TPOT(b); iterate to a fixed point.
+                for (int i = 0; i < 50; i++) {
+                    StepModel.Step step = model.step(decodeProfile, b);
+                    double decodeShare = 1 - requestsPerGpu * prefillPerRequest;
+                    double tpot = step.stepSeconds() / Math.max(1e-9, decodeShare);
+                    b = Math.max(1e-3, Math.min(pool.maxBatchPerGpu(), requestsPerGpu * output * tpot));
+                }
+                decode = model.step(decodeProfile, b);
+            }
+        }
+        double prefillShare = requestsPerGpu * prefillPerRequest;
+        double tpot = decode.stepSeconds() / Math.max(1e-9, 1 - prefillShare);
+        double ttft = prefill.stepSeconds() * Math.max(1, newTokens / tokens);
+        double input = scenario.workload().inputTokens().mean();
+        return new PoolEstimate(pool, memory, b, tokens, decode, prefill, gpus * requestsPerGpu * input,
+                gpus * requestsPerGpu * input * (1 - hit), gpus * requestsPerGpu * output, ttft, tpot,
+                Math.min(1, prefillShare), saturated);
+    }
+
+    /**
+     * The smallest x in (0, max] with rate(x) >= demand, by bisection (rate grows with x), or max
+     * when even max falls short.
+     */
+    static double solve(java.util.function.DoubleUnaryOperator rate, double demand, double max) {
+        if (rate.applyAsDouble(max) <= demand) {
+            return max;
+        }
+        double lo = 0;
+        double hi = max;
+        for (int i = 0; i < 60; i++) {
+            double mid = (lo + hi) / 2;
+            if (mid > 0 && rate.applyAsDouble(mid) >= demand) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+}

@@ -1,0 +1,214 @@
+package io.moesim.simulator.results;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moesim.models.InputException;
+import io.moesim.simulator.analytic.AnalyticModel;
+import io.moesim.simulator.analytic.PoolEstimate;
+import io.moesim.simulator.analytic.StepModel;
+import io.moesim.simulator.cost.CostModel;
+import io.moesim.simulator.memory.PoolMemory;
+import io.moesim.simulator.scenario.Pool;
+import io.moesim.simulator.scenario.Scenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The result of {@code moesim run}: the analytic estimate of every pool, the deployment's totals and
+ * its cost, with the JSON form documented in {@code docs/results.md}.
+ *
+ * @param scenario the scenario
+ * @param pools    one estimate per pool
+ * @param cost     the price
+ */
+public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.Cost cost) {
+
+    /** Runs the analytic model on {@code scenario}. */
+    public static RunResult of(Scenario scenario) {
+        List<PoolEstimate> pools = AnalyticModel.estimate(scenario);
+        return new RunResult(scenario, pools, CostModel.of(pools, scenario.usdPerGpuHour()));
+    }
+
+    /** Whether every pool fits in memory. */
+    public boolean feasible() {
+        return pools.stream().allMatch(p -> p.memory().fits());
+    }
+
+    /** One line per pool that does not fit, with the numbers. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        for (PoolEstimate p : pools) {
+            PoolMemory m = p.memory();
+            if (!m.fits()) {
+                problems.add(String.format(Locale.ROOT,
+                        "%s pool does not fit: %.1f GB needed per GPU (weights %.1f, KV cache %.1f for %.0f tokens,"
+                                + " activations %.1f, buffers %.1f, reserved %.1f) > %.1f GB HBM; KV room for %.0f tokens",
+                        p.pool().role().key(), m.totalBytes() / 1e9, m.weightsBytes() / 1e9, m.kvCacheBytes() / 1e9,
+                        m.kvCacheTokensNeeded(), m.activationBytes() / 1e9, m.bufferBytes() / 1e9,
+                        m.reservedBytes() / 1e9, m.capacityBytes() / 1e9, m.kvCacheCapacityTokens()));
+            }
+        }
+        return problems;
+    }
+
+    /** Prompt tokens per second, cache hits included, over the prefilling pools. */
+    public double inputTokensPerSecond() {
+        return pools.stream().mapToDouble(PoolEstimate::inputTokensPerSecond).sum();
+    }
+
+    /** Generated tokens per second over the decoding pools. */
+    public double outputTokensPerSecond() {
+        return pools.stream().mapToDouble(PoolEstimate::outputTokensPerSecond).sum();
+    }
+
+    /** GPUs of the pools that prefill. */
+    public int prefillGpus() {
+        return pools.stream().filter(p -> p.pool().role().prefills()).mapToInt(p -> p.pool().gpus()).sum();
+    }
+
+    /** GPUs of the pools that decode. */
+    public int decodeGpus() {
+        return pools.stream().filter(p -> p.pool().role().decodes()).mapToInt(p -> p.pool().gpus()).sum();
+    }
+
+    /** Time to first token: the prefilling pool's (NaN without one). */
+    public double ttftSeconds() {
+        return pools.stream().filter(p -> p.pool().role().prefills()).mapToDouble(PoolEstimate::ttftSeconds)
+                .findFirst().orElse(Double.NaN);
+    }
+
+    /** Time per output token: the decoding pool's (NaN without one). */
+    public double tpotSeconds() {
+        return pools.stream().filter(p -> p.pool().role().decodes()).mapToDouble(PoolEstimate::tpotSeconds)
+                .findFirst().orElse(Double.NaN);
+    }
+
+    /** The JSON tree (maps, lists, numbers, strings, null for a figure that does not apply). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("scenario", scenario.name());
+        root.put("source", scenario.source());
+        root.put("model", scenario.model().id());
+        root.put("hardware", scenario.hardware().id());
+        root.put("method", "analytic");
+        root.put("feasible", feasible());
+        root.put("problems", problems());
+
+        Map<String, Object> memory = new LinkedHashMap<>();
+        for (PoolEstimate p : pools) {
+            PoolMemory m = p.memory();
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("weightsBytes", m.weightsBytes());
+            pool.put("kvCacheBytes", m.kvCacheBytes());
+            pool.put("activationBytes", m.activationBytes());
+            pool.put("bufferBytes", m.bufferBytes());
+            pool.put("reservedBytes", m.reservedBytes());
+            pool.put("totalBytes", m.totalBytes());
+            pool.put("capacityBytes", m.capacityBytes());
+            pool.put("kvCacheTokensNeeded", m.kvCacheTokensNeeded());
+            pool.put("kvCacheCapacityTokens", m.kvCacheCapacityTokens());
+            pool.put("fits", m.fits());
+            memory.put(p.pool().role().key(), pool);
+        }
+        root.put("memory", memory);
+
+        int gpusPerNode = scenario.hardware().network().gpusPerNodeCount();
+        int prefillGpus = prefillGpus();
+        int decodeGpus = decodeGpus();
+        Map<String, Object> throughput = new LinkedHashMap<>();
+        double input = inputTokensPerSecond();
+        double output = outputTokensPerSecond();
+        throughput.put("inputTokensPerSecond", input);
+        throughput.put("outputTokensPerSecond", output);
+        throughput.put("inputTokensPerSecondPerGpu", prefillGpus == 0 ? null : input / prefillGpus);
+        throughput.put("outputTokensPerSecondPerGpu", decodeGpus == 0 ? null : output / decodeGpus);
+        throughput.put("inputTokensPerSecondPerNode", prefillGpus == 0 ? null : input / prefillGpus * gpusPerNode);
+        throughput.put("outputTokensPerSecondPerNode", decodeGpus == 0 ? null : output / decodeGpus * gpusPerNode);
+        throughput.put("computedInputTokensPerSecond",
+                pools.stream().mapToDouble(PoolEstimate::computedInputTokensPerSecond).sum());
+        root.put("throughput", throughput);
+
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("ttftSeconds", percentiles(ttftSeconds()));
+        latency.put("tpotSeconds", percentiles(tpotSeconds()));
+        root.put("latency", latency);
+
+        Map<String, Object> costs = new LinkedHashMap<>();
+        costs.put("usdPerGpuHour", scenario.usdPerGpuHour());
+        costs.put("usdPerHour", cost.usdPerHour());
+        costs.put("usdPerMillionInputTokens", number(cost.usdPerMillionInputTokens()));
+        costs.put("usdPerMillionOutputTokens", number(cost.usdPerMillionOutputTokens()));
+        root.put("cost", costs);
+
+        Map<String, Object> poolDetails = new LinkedHashMap<>();
+        for (PoolEstimate p : pools) {
+            Pool pool = p.pool();
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("gpus", pool.gpus());
+            detail.put("attentionTp", pool.attentionTp());
+            detail.put("attentionDp", pool.attentionDp());
+            detail.put("ep", pool.ep());
+            detail.put("microBatches", pool.microBatches());
+            detail.put("batchPerGpu", p.batchPerGpu());
+            detail.put("prefillTokensPerGpu", p.prefillTokensPerGpu());
+            detail.put("saturated", p.saturated());
+            detail.put("inputTokensPerSecondPerGpu", p.inputTokensPerSecondPerGpu());
+            detail.put("outputTokensPerSecondPerGpu", p.outputTokensPerSecondPerGpu());
+            detail.put("prefillStep", step(p.prefillStep()));
+            detail.put("decodeStep", step(p.decodeStep()));
+            poolDetails.put(pool.role().key(), detail);
+        }
+        root.put("pools", poolDetails);
+        return root;
+    }
+
+    private static Map<String, Object> step(StepModel.Step step) {
+        if (step == null) {
+            return null;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("stepSeconds", step.stepSeconds());
+        map.put("computeSeconds", step.computeSeconds());
+        map.put("communicationSeconds", step.communicationSeconds());
+        map.put("breakdownSeconds", new LinkedHashMap<>(step.breakdownSeconds()));
+        return map;
+    }
+
+    private static Map<String, Object> percentiles(double value) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("p50", number(value));
+        map.put("p90", number(value));
+        map.put("p99", number(value));
+        return map;
+    }
+
+    private static Double number(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    /** Writes the JSON to {@code file} through a temporary file in the same folder and a rename. */
+    public void writeJson(Path file) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path absolute = file.toAbsolutePath();
+        Path dir = absolute.getParent();
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            try {
+                mapper.writeValue(temp.toFile(), toJson());
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+}

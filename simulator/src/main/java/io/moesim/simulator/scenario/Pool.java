@@ -1,0 +1,63 @@
+package io.moesim.simulator.scenario;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One pool of identical GPUs serving one role. Attention (and the dense layers and shared experts,
+ * which run where the attention runs) is split {@code attentionTp}-way tensor-parallel and
+ * replicated {@code attentionDp} times; routed experts are split over {@code ep} GPUs
+ * (expert-parallel groups are repeated {@code gpus / ep} times).
+ *
+ * @param role            prefill, decode or colocated (both)
+ * @param gpus            GPUs in the pool
+ * @param attentionTp     tensor-parallel degree of attention
+ * @param attentionDp     data-parallel replicas of attention; {@code attentionTp * attentionDp == gpus}
+ * @param ep              expert-parallel degree; divides {@code gpus}
+ * @param maxBatchPerGpu  decode: concurrent sequences per GPU at most (0 for a prefill pool)
+ * @param maxTokensPerGpu prefill: tokens per GPU per prefill step (0 for a decode pool)
+ * @param microBatches    1, or 2 to overlap one micro-batch's communication with the other's compute
+ */
+public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
+                   int maxTokensPerGpu, int microBatches) {
+
+    /** What a pool does. */
+    public enum Role {
+        PREFILL, DECODE, COLOCATED;
+
+        /** The YAML key ({@code prefill}). */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public boolean prefills() {
+            return this != DECODE;
+        }
+
+        public boolean decodes() {
+            return this != PREFILL;
+        }
+    }
+
+    public Pool {
+        Objects.requireNonNull(role, "role");
+        if (gpus < 1 || attentionTp < 1 || attentionDp < 1 || ep < 1) {
+            throw new IllegalArgumentException("gpus, tp, dp and ep must be >= 1");
+        }
+        if (attentionTp * attentionDp != gpus) {
+            throw new IllegalArgumentException("tp * dp must equal gpus");
+        }
+        if (gpus % ep != 0) {
+            throw new IllegalArgumentException("ep must divide gpus");
+        }
+        if (role.decodes() && maxBatchPerGpu < 1) {
+            throw new IllegalArgumentException("a decoding pool needs maxBatchPerGpu >= 1");
+        }
+        if (role.prefills() && maxTokensPerGpu < 1) {
+            throw new IllegalArgumentException("a prefilling pool needs maxTokensPerGpu >= 1");
+        }
+        if (microBatches != 1 && microBatches != 2) {
+            throw new IllegalArgumentException("microBatches must be 1 or 2");
+        }
+    }
+}

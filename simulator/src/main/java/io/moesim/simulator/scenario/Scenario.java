@@ -1,0 +1,72 @@
+package io.moesim.simulator.scenario;
+
+import io.moesim.models.spec.ModelSpec;
+import io.moesim.simulator.hardware.HardwareProfile;
+import java.util.Objects;
+
+/**
+ * A what-if: a model on a hardware profile, deployed in one or two pools, at some precisions,
+ * under a workload and a price. Read from YAML by {@link ScenarioLoader}; every field was validated
+ * there (splits divide, values in range), so consumers can rely on it.
+ *
+ * @param source       the file it came from (for messages)
+ * @param name         one line saying what it is
+ * @param modelRef     the {@code model:} value as written (catalog id or path)
+ * @param model        the resolved model
+ * @param hardwareRef  the {@code hardware:} value as written
+ * @param hardware     the resolved profile
+ * @param deployment   the pools
+ * @param placement    how experts are placed on GPUs
+ * @param precision    number formats
+ * @param workload     the requests
+ * @param usdPerGpuHour price of one GPU for one hour (the scenario's or the profile's default)
+ * @param routing      how tokens choose experts (the analytic model assumes uniform routing)
+ * @param seed         seed of every random choice (the analytic model makes none)
+ */
+public record Scenario(String source, String name, String modelRef, ModelSpec model, String hardwareRef,
+                       HardwareProfile hardware, Deployment deployment, Placement placement, Precision precision,
+                       Workload workload, double usdPerGpuHour, Routing routing, long seed) {
+
+    public Scenario {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(hardware, "hardware");
+        Objects.requireNonNull(deployment, "deployment");
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(routing, "routing");
+        if (!(usdPerGpuHour >= 0)) {
+            throw new IllegalArgumentException("usdPerGpuHour must be >= 0");
+        }
+    }
+
+    /**
+     * How routed experts are laid out on the GPUs of an expert-parallel group.
+     *
+     * @param strategy         {@code contiguous}: expert slots in id order, {@code slotsPerGpu} per GPU
+     * @param redundantExperts extra replicas of (hot) experts per MoE layer, spread like the others
+     */
+    public record Placement(String strategy, int redundantExperts) {
+        public Placement {
+            Objects.requireNonNull(strategy, "strategy");
+            if (redundantExperts < 0) {
+                throw new IllegalArgumentException("redundantExperts must be >= 0");
+            }
+        }
+    }
+
+    /** How tokens choose experts: a synthetic distribution or a recorded trace. */
+    public sealed interface Routing permits Routing.Uniform, Routing.Zipf, Routing.Trace {
+        /** Every expert equally likely. */
+        record Uniform() implements Routing {
+        }
+
+        /** Expert popularity by a Zipf law with this exponent. */
+        record Zipf(double exponent) implements Routing {
+        }
+
+        /** A recorded router trace (path resolved against the scenario's folder). */
+        record Trace(java.nio.file.Path path) implements Routing {
+        }
+    }
+}

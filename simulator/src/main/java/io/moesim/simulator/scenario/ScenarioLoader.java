@@ -1,0 +1,286 @@
+package io.moesim.simulator.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moesim.models.InputException;
+import io.moesim.models.spec.AttentionSpec;
+import io.moesim.models.spec.ModelSpec;
+import io.moesim.simulator.config.Node;
+import io.moesim.simulator.config.Yaml;
+import io.moesim.simulator.hardware.DataType;
+import io.moesim.simulator.hardware.HardwareProfile;
+import io.moesim.simulator.hardware.HardwareProfiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads a scenario YAML: applies {@code --set KEY=VALUE} overrides to the tree, then binds and
+ * validates it. Every mistake is one {@link InputException} naming the file and the field.
+ * The format is documented in {@code docs/scenarios.md}.
+ */
+public final class ScenarioLoader {
+
+    /** Resolves the {@code model:} value (catalog id, or a path relative to {@code baseDir}). */
+    @FunctionalInterface
+    public interface ModelResolver {
+        ModelSpec resolve(String idOrPath, Path baseDir);
+    }
+
+    private final ModelResolver models;
+
+    /** A loader that resolves models through the catalog and the Hugging Face importer. */
+    public ScenarioLoader() {
+        this(io.moesim.models.spec.ModelSpecs::resolve);
+    }
+
+    public ScenarioLoader(ModelResolver models) {
+        this.models = Objects.requireNonNull(models, "models");
+    }
+
+    /** Loads {@code file} with the overrides {@code sets} ({@code KEY=VALUE}, dotted keys), in order. */
+    public Scenario load(Path file, List<String> sets) {
+        JsonNode tree = Yaml.read(file);
+        if (!tree.isObject()) {
+            throw new InputException(file + ": expected a map of keys at the top level");
+        }
+        for (String set : sets) {
+            applySet((ObjectNode) tree, set);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return bind(file.toString(), tree, dir);
+    }
+
+    /**
+     * Applies one {@code KEY=VALUE} override. The value is read as YAML ({@code 72} is a number,
+     * {@code {tp: 1, dp: 8}} a map). Missing maps along the path are created; a path through a value
+     * that is not a map is an error.
+     */
+    public static void applySet(ObjectNode tree, String set) {
+        int eq = set.indexOf('=');
+        if (eq <= 0) {
+            throw new InputException("--set " + set + ": expected KEY=VALUE with a dotted KEY");
+        }
+        String key = set.substring(0, eq).strip();
+        String text = set.substring(eq + 1);
+        String[] parts = key.split("\\.", -1);
+        ObjectNode map = tree;
+        StringBuilder walked = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || !part.matches("[A-Za-z0-9_-]+")) {
+                throw new InputException("--set " + set + ": '" + key + "' is not a dotted path of keys");
+            }
+            if (i == parts.length - 1) {
+                break;
+            }
+            walked.append(walked.isEmpty() ? "" : ".").append(part);
+            JsonNode next = map.get(part);
+            if (next == null || next.isNull()) {
+                map = map.putObject(part);
+            } else if (next.isObject()) {
+                map = (ObjectNode) next;
+            } else {
+                throw new InputException("--set " + set + ": " + walked + " is a value, not a map of keys");
+            }
+        }
+        JsonNode value;
+        try {
+            value = Yaml.readValue(text);
+        } catch (IOException e) {
+            throw new InputException("--set " + set + ": the value is not valid YAML");
+        }
+        map.set(parts[parts.length - 1], value);
+    }
+
+    private Scenario bind(String source, JsonNode tree, Path dir) {
+        Node root = Node.root(source, tree);
+        String name = root.string("name");
+
+        String modelRef = root.string("model");
+        ModelSpec model;
+        try {
+            model = models.resolve(modelRef, dir);
+        } catch (InputException e) {
+            throw root.error("model", e.getMessage());
+        }
+        String hardwareRef = root.string("hardware");
+        HardwareProfile hardware;
+        try {
+            hardware = HardwareProfiles.resolve(hardwareRef, dir);
+        } catch (InputException e) {
+            throw root.error("hardware", e.getMessage());
+        }
+
+        Scenario.Placement placement = placement(root, model);
+        Deployment deployment = deployment(root.map("deployment"), model, placement);
+        Precision precision = precision(root.optionalMap("precision"));
+        Workload workload = workload(root.map("workload"));
+
+        double price = hardware.price().usdPerGpuHour().value();
+        Node priceNode = root.optionalMap("price");
+        if (priceNode != null) {
+            price = priceNode.number("usdPerGpuHour", 0, 1e4);
+            priceNode.finish();
+        }
+        Scenario.Routing routing = routing(root.optionalMap("routing"), dir);
+        long seed = root.integer("seed", 0, Integer.MAX_VALUE, 0);
+        root.finish();
+        return new Scenario(source, name, modelRef, model, hardwareRef, hardware, deployment, placement, precision,
+                workload, price, routing, seed);
+    }
+
+    private static Scenario.Placement placement(Node root, ModelSpec model) {
+        Node node = root.optionalMap("placement");
+        if (node == null) {
+            return new Scenario.Placement("contiguous", 0);
+        }
+        String strategy = node.choice("strategy", "contiguous", "contiguous");
+        int redundant = node.integer("redundantExperts", 0, model.moe().numRoutedExperts(), 0);
+        node.finish();
+        return new Scenario.Placement(strategy, redundant);
+    }
+
+    private static Deployment deployment(Node node, ModelSpec model, Scenario.Placement placement) {
+        Pool prefill = pool(node.optionalMap("prefill"), Pool.Role.PREFILL, model, placement);
+        Pool decode = pool(node.optionalMap("decode"), Pool.Role.DECODE, model, placement);
+        Pool colocated = pool(node.optionalMap("colocated"), Pool.Role.COLOCATED, model, placement);
+        node.finish();
+        if (colocated != null && (prefill != null || decode != null)) {
+            throw node.error("colocated", "a colocated pool excludes separate prefill and decode pools");
+        }
+        if (colocated == null && prefill == null && decode == null) {
+            throw node.error("needs a pool: prefill, decode or colocated");
+        }
+        return new Deployment(prefill, decode, colocated);
+    }
+
+    private static Pool pool(Node node, Pool.Role role, ModelSpec model, Scenario.Placement placement) {
+        if (node == null) {
+            return null;
+        }
+        int gpus = node.integer("gpus", 1, 1_000_000);
+        Node attention = node.map("attention");
+        int tp = attention.integer("tp", 1, 1_000_000);
+        int dp = attention.integer("dp", 1, 1_000_000);
+        attention.finish();
+        int heads = model.attention().numHeads();
+        if (heads % tp != 0) {
+            throw attention.error("tp", tp + " does not divide the " + heads + " attention heads");
+        }
+        if (model.attention() instanceof AttentionSpec.Gqa gqa
+                && gqa.numKvHeads() % tp != 0 && tp % gqa.numKvHeads() != 0) {
+            throw attention.error("tp", tp + " neither divides nor is a multiple of the " + gqa.numKvHeads()
+                    + " key/value heads");
+        }
+        if ((long) tp * dp != gpus) {
+            throw attention.error("tp * dp = " + tp + " * " + dp + " = " + ((long) tp * dp) + " is not the pool's "
+                    + gpus + " gpus");
+        }
+        Node experts = node.map("experts");
+        int ep = experts.integer("ep", 1, 1_000_000);
+        experts.finish();
+        int routed = model.moe().numRoutedExperts();
+        int slots = routed + placement.redundantExperts();
+        if (slots % ep != 0) {
+            throw experts.error("ep", ep + " does not divide " + routed + " routed + " + placement.redundantExperts()
+                    + " redundant experts");
+        }
+        if (gpus % ep != 0) {
+            throw experts.error("ep", ep + " does not divide the pool's " + gpus + " gpus");
+        }
+        int maxBatch = role.decodes() ? node.integer("maxBatchPerGpu", 1, 1_000_000) : 0;
+        int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
+        int microBatches = node.integer("microBatches", 1, 2, 1);
+        node.finish();
+        return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches);
+    }
+
+    private static Precision precision(Node node) {
+        if (node == null) {
+            return new Precision(DataType.BF16, DataType.BF16, DataType.BF16, DataType.BF16, DataType.BF16);
+        }
+        DataType weights = dtype(node, "weights", DataType.BF16);
+        DataType activations = dtype(node, "activations", DataType.BF16);
+        DataType kvCache = dtype(node, "kvCache", DataType.BF16);
+        DataType dispatch = dtype(node, "dispatch", activations);
+        DataType combine = dtype(node, "combine", DataType.BF16);
+        node.finish();
+        return new Precision(weights, activations, kvCache, dispatch, combine);
+    }
+
+    private static DataType dtype(Node node, String key, DataType defaultValue) {
+        String text = node.string(key, defaultValue.key());
+        DataType type = DataType.parse(text);
+        if (type == null) {
+            throw node.error(key, "'" + text + "' is not one of fp32, bf16, fp16, fp8, fp4");
+        }
+        return type;
+    }
+
+    private static Workload workload(Node node) {
+        TokenCount input = tokens(node, "inputTokens");
+        TokenCount output = tokens(node, "outputTokens");
+        double hit = node.has("prefixCacheHitRate") ? node.number("prefixCacheHitRate", 0, 0.999) : 0;
+        node.allow("prefixCacheHitRate");
+        Node arrivalNode = node.map("arrival");
+        Workload.Arrival arrival;
+        boolean concurrency = arrivalNode.has("concurrencyPerGpu");
+        boolean poisson = arrivalNode.has("poissonRequestsPerSecond");
+        if (concurrency == poisson) {
+            throw arrivalNode.error("needs exactly one of concurrencyPerGpu, poissonRequestsPerSecond");
+        }
+        arrival = concurrency
+                ? new Workload.Arrival.Concurrency(arrivalNode.number("concurrencyPerGpu", 1e-9, 1e7))
+                : new Workload.Arrival.Poisson(arrivalNode.number("poissonRequestsPerSecond", 1e-9, 1e9));
+        arrivalNode.finish();
+        node.finish();
+        return new Workload(input, output, hit, arrival);
+    }
+
+    private static TokenCount tokens(Node node, String key) {
+        JsonNode raw = node.raw(key);
+        if (raw == null) {
+            throw node.error(key, "missing");
+        }
+        if (!raw.isObject()) {
+            return new TokenCount.Fixed(node.number(key, 1, 1e9));
+        }
+        Node d = node.map(key);
+        String kind = d.choice("distribution", null, "fixed", "uniform", "normal", "lognormal", "exponential");
+        TokenCount count = switch (kind) {
+            case "fixed" -> new TokenCount.Fixed(d.number("tokens", 1, 1e9));
+            case "uniform" -> {
+                double min = d.number("min", 1, 1e9);
+                double max = d.number("max", 1, 1e9);
+                if (max < min) {
+                    throw d.error("max", Node.format(max) + " is below min " + Node.format(min));
+                }
+                yield new TokenCount.Uniform(min, max);
+            }
+            case "normal" -> new TokenCount.Normal(d.number("mean", 1, 1e9), d.number("stddev", 0, 1e9));
+            case "lognormal" -> new TokenCount.LogNormal(d.number("median", 1, 1e9), d.number("sigma", 0, 5));
+            default -> new TokenCount.Exponential(d.number("mean", 1, 1e9));
+        };
+        d.finish();
+        return count;
+    }
+
+    private static Scenario.Routing routing(Node node, Path dir) {
+        if (node == null) {
+            return new Scenario.Routing.Uniform();
+        }
+        Scenario.Routing routing;
+        if (node.has("trace")) {
+            routing = new Scenario.Routing.Trace(dir.resolve(node.string("trace")));
+        } else {
+            String kind = node.choice("synthetic", null, "uniform", "zipf");
+            routing = kind.equals("uniform")
+                    ? new Scenario.Routing.Uniform()
+                    : new Scenario.Routing.Zipf(node.number("exponent", 0, 10, 1.0));
+        }
+        node.finish();
+        return routing;
+    }
+}
