@@ -62,6 +62,40 @@ public record ModelSpec(
         if (denseIntermediateSize < 0) {
             throw new IllegalArgumentException("denseIntermediateSize must be >= 0, got " + denseIntermediateSize);
         }
+        if (attention instanceof AttentionSpec.Gqa gqa && gqa.slidingWindowLayers() > 0) {
+            int windowed = gqa.slidingWindowLayers();
+            int global = numLayers - windowed;
+            if (windowed > numLayers || (global > 0 && numLayers % global != 0)) {
+                throw new IllegalArgumentException("slidingWindowLayers " + windowed + " of " + numLayers
+                        + " layers: the full-attention layers must be every n-th layer for an integer n");
+            }
+            if (gqa.slidingWindowTokens() == 0) {
+                throw new IllegalArgumentException("slidingWindowLayers > 0 needs slidingWindowTokens > 0");
+            }
+        }
+    }
+
+    /**
+     * Whether decoder layer {@code layer} attends over a sliding window of
+     * {@link AttentionSpec.Gqa#slidingWindowTokens()} tokens rather than the whole context.
+     *
+     * <p>The full-attention layers are every n-th layer, n = numLayers / (numLayers - slidingWindowLayers),
+     * counting from one: gpt-oss alternates (layers 0, 2, 4, ... windowed; 1, 3, 5, ... full) and Llama 4
+     * has one global layer in four (layers 3, 7, 11, ... global). MLA models never window.
+     */
+    public boolean isSlidingWindowLayer(int layer) {
+        if (layer < 0 || layer >= numLayers) {
+            throw new IndexOutOfBoundsException("layer " + layer + " of " + numLayers);
+        }
+        if (!(attention instanceof AttentionSpec.Gqa gqa) || gqa.slidingWindowLayers() == 0) {
+            return false;
+        }
+        int global = numLayers - gqa.slidingWindowLayers();
+        if (global == 0) {
+            return true;
+        }
+        int period = numLayers / global;
+        return (layer + 1) % period != 0;
     }
 
     /** Whether decoder layer {@code layer} (0-based, as in the checkpoint's tensor names) routes to experts. */
