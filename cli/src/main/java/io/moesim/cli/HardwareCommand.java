@@ -1,0 +1,122 @@
+package io.moesim.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moesim.simulator.hardware.DataType;
+import io.moesim.simulator.hardware.EfficiencyCurve;
+import io.moesim.simulator.hardware.HardwareProfile;
+import io.moesim.simulator.hardware.HardwareProfiles;
+import io.moesim.simulator.hardware.Quantity;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code moesim hardware list|show}: the shipped hardware profiles. */
+@Command(name = "hardware", description = "Lists and shows hardware profiles.",
+        subcommands = {HardwareCommand.ListCommand.class, HardwareCommand.ShowCommand.class})
+public final class HardwareCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code moesim hardware list}. */
+    @Command(name = "list", description = "Lists the shipped hardware profiles.")
+    static final class ListCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-12s %-40s %9s %9s %8s %7s %8s%n", "ID", "NAME", "BF16 TF", "FP8 TF", "HBM GB", "TB/s", "$/GPU-h");
+            for (HardwareProfile p : HardwareProfiles.all()) {
+                HardwareProfile.Gpu gpu = p.gpu();
+                Quantity fp8 = gpu.peakFlopsPerSecond().get(DataType.FP8);
+                out.printf(Locale.ROOT, "%-12s %-40s %9.0f %9s %8.0f %7.2f %8.2f%n", p.id(), p.name(),
+                        gpu.peakFlopsPerSecond().get(DataType.BF16).value() / 1e12,
+                        fp8 == null ? "-" : String.format(Locale.ROOT, "%.0f", fp8.value() / 1e12),
+                        gpu.hbmBytes().value() / 1e9, gpu.hbmBytesPerSecond().value() / 1e12,
+                        p.price().usdPerGpuHour().value());
+            }
+            out.flush();
+        }
+    }
+
+    /** {@code moesim hardware show ID [--json]}. */
+    @Command(name = "show", description = "Shows one hardware profile with the source of every number.")
+    static final class ShowCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "profile id, or a path to a profile YAML")
+        String id;
+
+        @Option(names = "--json", description = "print the profile as JSON")
+        boolean json;
+
+        @Override
+        public void run() {
+            HardwareProfile p = HardwareProfiles.resolve(id, null);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                try {
+                    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                    out.println(mapper.writeValueAsString(p));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+                out.flush();
+                return;
+            }
+            out.printf("%s (%s): %s%n", p.id(), p.name(), p.description());
+            out.println("gpu:");
+            for (Map.Entry<DataType, Quantity> e : p.gpu().peakFlopsPerSecond().entrySet()) {
+                line(out, "peak " + e.getKey().key(), e.getValue());
+            }
+            line(out, "hbmBytes", p.gpu().hbmBytes());
+            line(out, "hbmBytesPerSecond", p.gpu().hbmBytesPerSecond());
+            line(out, "powerWatts", p.gpu().powerWatts());
+            line(out, "runtimeReservedBytes", p.gpu().runtimeReservedBytes());
+            out.println("network:");
+            line(out, "gpusPerNode", p.network().gpusPerNode());
+            line(out, "nvlinkDomainGpus", p.network().nvlinkDomainGpus());
+            line(out, "nvlinkBytesPerSecond", p.network().nvlinkBytesPerSecond());
+            line(out, "nicsPerGpu", p.network().nicsPerGpu());
+            line(out, "nicBitsPerSecond", p.network().nicBitsPerSecond());
+            out.println("price:");
+            line(out, "usdPerGpuHour", p.price().usdPerGpuHour());
+            out.println("efficiency:");
+            HardwareProfile.Efficiency e = p.efficiency();
+            EfficiencyCurve curve = e.gemmCompute();
+            StringBuilder points = new StringBuilder();
+            for (EfficiencyCurve.Point point : curve.points()) {
+                points.append(String.format(Locale.ROOT, " %.0f:%.3f", point.tokens(), point.fraction()));
+            }
+            out.printf("  %-32s%s  [%s] %s%n", "gemmCompute (tokens:fraction)", points,
+                    curve.kind().name().toLowerCase(Locale.ROOT), curve.source());
+            line(out, "gemmHbmFraction", e.gemmHbmFraction());
+            line(out, "attentionComputeFraction", e.attentionComputeFraction());
+            line(out, "attentionHbmFraction", e.attentionHbmFraction());
+            line(out, "nvlinkBytesPerSecond", e.nvlinkBytesPerSecond());
+            line(out, "nvlinkLowLatencyBytesPerSecond", e.nvlinkLowLatencyBytesPerSecond());
+            line(out, "rdmaBytesPerSecond", e.rdmaBytesPerSecond());
+            line(out, "rdmaLowLatencyBytesPerSecond", e.rdmaLowLatencyBytesPerSecond());
+            line(out, "collectiveLatencySeconds", e.collectiveLatencySeconds());
+            out.flush();
+        }
+
+        private static void line(PrintWriter out, String name, Quantity q) {
+            out.printf(Locale.ROOT, "  %-32s %-12s %-13s [%s] %s%n", name, String.format(Locale.ROOT, "%.4g", q.value()),
+                    q.unit(), q.kind().name().toLowerCase(Locale.ROOT), q.source());
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.moesim.simulator.hardware;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A GPU system as the simulator sees it: one GPU's compute and memory, how GPUs are wired
+ * (NVLink domain, NICs), its price, and the efficiencies real kernels reach on it. Every number is
+ * a {@link Quantity} that names its source. Loaded from {@code hardware-profiles/<id>.yaml} by
+ * {@link HardwareProfiles}.
+ *
+ * @param id          profile id ({@code h800})
+ * @param name        human name
+ * @param description one line: which variant this is
+ * @param gpu         one GPU
+ * @param network     NVLink domain and NICs
+ * @param price       default price
+ * @param efficiency  achievable fractions and bandwidths
+ */
+public record HardwareProfile(String id, String name, String description, Gpu gpu, Network network, Price price,
+                              Efficiency efficiency) {
+
+    public HardwareProfile {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(gpu, "gpu");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(price, "price");
+        Objects.requireNonNull(efficiency, "efficiency");
+    }
+
+    /**
+     * One GPU.
+     *
+     * @param peakFlopsPerSecond   dense (not 2:4-sparse) tensor-core peak per data type
+     * @param hbmBytes             HBM capacity usable by applications
+     * @param hbmBytesPerSecond    HBM bandwidth
+     * @param powerWatts           board power
+     * @param runtimeReservedBytes HBM taken by the CUDA context, library workspaces and the framework
+     */
+    public record Gpu(Map<DataType, Quantity> peakFlopsPerSecond, Quantity hbmBytes, Quantity hbmBytesPerSecond,
+                      Quantity powerWatts, Quantity runtimeReservedBytes) {
+        public Gpu {
+            peakFlopsPerSecond = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(peakFlopsPerSecond));
+            if (!peakFlopsPerSecond.containsKey(DataType.BF16)) {
+                throw new IllegalArgumentException("peakFlopsPerSecond needs bf16");
+            }
+        }
+
+        /**
+         * Peak FLOP/s of a matrix multiply whose inputs are {@code type}: the figure for that type,
+         * or for the nearest wider type the GPU has (FP4 on a GPU without FP4 runs at FP8 speed;
+         * FP32 and FP16 count as BF16).
+         */
+        public double peakFlopsPerSecond(DataType type) {
+            DataType[] order = switch (type) {
+                case FP4 -> new DataType[] {DataType.FP4, DataType.FP8, DataType.BF16};
+                case FP8 -> new DataType[] {DataType.FP8, DataType.BF16};
+                default -> new DataType[] {DataType.BF16};
+            };
+            for (DataType candidate : order) {
+                Quantity peak = peakFlopsPerSecond.get(candidate);
+                if (peak != null) {
+                    return peak.value();
+                }
+            }
+            throw new IllegalStateException("no bf16 peak");
+        }
+    }
+
+    /**
+     * How GPUs are connected.
+     *
+     * @param gpusPerNode                GPUs per server (8 for HGX; 4 per GB200 compute tray); used for per-node figures
+     * @param nvlinkDomainGpus           GPUs that reach each other over NVLink/NVSwitch (8, or 72 in an NVL72 rack)
+     * @param nvlinkBytesPerSecond       NVLink bandwidth per GPU per direction (spec)
+     * @param nicsPerGpu                 scale-out NICs per GPU
+     * @param nicBitsPerSecond           line rate of one NIC
+     */
+    public record Network(Quantity gpusPerNode, Quantity nvlinkDomainGpus, Quantity nvlinkBytesPerSecond,
+                          Quantity nicsPerGpu, Quantity nicBitsPerSecond) {
+
+        public int gpusPerNodeCount() {
+            return (int) gpusPerNode.value();
+        }
+
+        public int nvlinkDomainCount() {
+            return (int) nvlinkDomainGpus.value();
+        }
+    }
+
+    /** @param usdPerGpuHour default rental price of one GPU for one hour */
+    public record Price(Quantity usdPerGpuHour) {
+    }
+
+    /**
+     * What real kernels reach on this hardware.
+     *
+     * @param gemmCompute                fraction of peak FLOPs of a (grouped) GEMM by tokens per group
+     * @param gemmHbmFraction            fraction of HBM bandwidth a GEMM reaches streaming its weights
+     * @param attentionComputeFraction   fraction of BF16 peak the attention core reaches when compute-bound
+     * @param attentionHbmFraction       fraction of HBM bandwidth the attention core reaches reading the KV cache
+     * @param nvlinkBytesPerSecond       achievable all-to-all bandwidth per GPU over NVLink, throughput kernels
+     * @param nvlinkLowLatencyBytesPerSecond achievable over NVLink with the low-latency (decode) kernels
+     * @param rdmaBytesPerSecond         achievable all-to-all bandwidth per GPU over the NICs, throughput kernels
+     * @param rdmaLowLatencyBytesPerSecond achievable over the NICs with the low-latency (decode) kernels
+     * @param collectiveLatencySeconds   fixed cost of one collective (launch, synchronisation)
+     */
+    public record Efficiency(EfficiencyCurve gemmCompute, Quantity gemmHbmFraction, Quantity attentionComputeFraction,
+                             Quantity attentionHbmFraction, Quantity nvlinkBytesPerSecond,
+                             Quantity nvlinkLowLatencyBytesPerSecond, Quantity rdmaBytesPerSecond,
+                             Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds) {
+    }
+}
