@@ -62,6 +62,7 @@ class NetworkTest {
             assertEquals(slow.nicInBytes()[g], fast.nicInBytes()[g], 1e-3);
         }
         assertEquals(slow.totalBytes(), fast.totalBytes(), 1e-3);
+        assertEquals(H800.seconds(slow), H800.secondsProductForm(src, dst, 7168, topo, new double[6]), 1e-15);
     }
 
     @Test
