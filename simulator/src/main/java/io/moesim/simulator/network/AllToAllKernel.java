@@ -1,0 +1,80 @@
+package io.moesim.simulator.network;
+
+/**
+ * Achievable bandwidths and fixed latency of one all-to-all kernel form (DeepEP's normal,
+ * throughput-oriented kernels for prefill, or its low-latency kernels for decode), taken from
+ * the hardware profile.
+ *
+ * @param name                  for reports ("normal", "low-latency")
+ * @param nvlinkBytesPerSecond  achievable NVLink bandwidth per GPU and direction inside a domain
+ * @param rdmaBytesPerSecond    achievable NIC (RDMA) bandwidth per GPU and direction across domains
+ * @param latencySeconds        fixed cost of one dispatch or combine
+ */
+public record AllToAllKernel(String name, double nvlinkBytesPerSecond, double rdmaBytesPerSecond, double latencySeconds) {
+    public AllToAllKernel {
+        if (!(nvlinkBytesPerSecond > 0) || !(rdmaBytesPerSecond > 0) || !(latencySeconds >= 0)) {
+            throw new IllegalArgumentException("all-to-all bandwidths must be > 0 and latency >= 0");
+        }
+    }
+
+    /**
+     * Time of one all-to-all: the busiest port's bytes over its bandwidth, plus the latency.
+     * NVLink and NIC ports work in parallel, so the slower of the two busiest ports decides.
+     */
+    public double seconds(PortLoads loads) {
+        double nv = loads.maxNvlinkBytes() / nvlinkBytesPerSecond;
+        double nic = loads.maxNicBytes() / rdmaBytesPerSecond;
+        return Math.max(nv, nic) + latencySeconds;
+    }
+
+    /** Time of one all-to-all with an explicit traffic matrix. */
+    public double seconds(TrafficMatrix traffic, Topology topology) {
+        return seconds(PortLoads.of(traffic, topology));
+    }
+
+    /**
+     * Time of one all-to-all whose traffic has the product form of {@link PortLoads#productForm}
+     * (GPU i sends its token share of the copies GPU j receives), computed without allocating;
+     * equal to {@code seconds(PortLoads.productForm(...))}. {@code domainScratch} needs
+     * 2 x numDomains entries.
+     */
+    public double secondsProductForm(double[] sourceTokens, double[] destinationCopies, double bytesPerCopy,
+                                     Topology topology, double[] domainScratch) {
+        return secondsProductForm(sourceTokens, destinationCopies, bytesPerCopy, bytesPerCopy, topology, domainScratch);
+    }
+
+    /**
+     * As {@link #secondsProductForm(double[], double[], double, Topology, double[])} with different
+     * bytes per copy on NVLink and on the NICs: DeepEP's normal kernels send a token once per remote
+     * node and fan it out over NVLink there, so fewer bytes per copy cross the NICs.
+     */
+    public double secondsProductForm(double[] sourceTokens, double[] destinationCopies, double nvlinkBytesPerCopy,
+                                     double nicBytesPerCopy, Topology topology, double[] domainScratch) {
+        int n = topology.numGpus();
+        int domains = topology.numDomains();
+        java.util.Arrays.fill(domainScratch, 0, 2 * domains, 0.0);
+        double srcTotal = 0, dstTotal = 0;
+        for (int g = 0; g < n; g++) {
+            int d = topology.domain(g);
+            domainScratch[d] += sourceTokens[g];
+            domainScratch[domains + d] += destinationCopies[g];
+            srcTotal += sourceTokens[g];
+            dstTotal += destinationCopies[g];
+        }
+        if (srcTotal == 0) {
+            return latencySeconds;
+        }
+        double maxNv = 0, maxNic = 0;
+        for (int g = 0; g < n; g++) {
+            int d = topology.domain(g);
+            double share = sourceTokens[g] / srcTotal;
+            double copies = destinationCopies[g];
+            double srcDomain = domainScratch[d];
+            double dstDomain = domainScratch[domains + d];
+            maxNv = Math.max(maxNv, Math.max(share * (dstDomain - copies), copies * (srcDomain - sourceTokens[g]) / srcTotal));
+            maxNic = Math.max(maxNic, Math.max(share * (dstTotal - dstDomain), copies * (srcTotal - srcDomain) / srcTotal));
+        }
+        return Math.max(nvlinkBytesPerCopy * maxNv / nvlinkBytesPerSecond, nicBytesPerCopy * maxNic / rdmaBytesPerSecond)
+                + latencySeconds;
+    }
+}

@@ -1,0 +1,504 @@
+package io.moesim.simulator.serving;
+
+import io.moesim.models.spec.ModelAccounting;
+import io.moesim.models.spec.ParameterCounts;
+import io.moesim.simulator.engine.Event;
+import io.moesim.simulator.engine.RandomStreams;
+import io.moesim.simulator.engine.Request;
+import io.moesim.simulator.engine.Simulator;
+import io.moesim.simulator.network.LinkSpec;
+import io.moesim.simulator.network.Port;
+import io.moesim.simulator.routing.SyntheticRouting;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.math3.random.RandomGenerator;
+import org.apache.commons.math3.random.Well19937c;
+
+/**
+ * The discrete-event serving simulation: requests arrive, are batched per data-parallel rank
+ * (continuous batching, chunked prefill, KV-cache admission with pre-emption), instances step
+ * one event per step with the step's duration from {@link StepModel}, and with disaggregation the
+ * KV cache moves from the prefill to the decode pool over the NICs.
+ */
+public final class ServingSimulation {
+
+    /** Event priorities at equal times: finish steps before arrivals, arrivals before step starts. */
+    private static final int PRIORITY_STEP_END = 0;
+    private static final int PRIORITY_ARRIVAL = 1;
+    private static final int PRIORITY_KICK = 2;
+
+    private final ServingSpec spec;
+    private final Simulator sim = new Simulator();
+    private final RandomStreams streams;
+    private final RandomGenerator lengthRng;
+    private final SplittableRandom arrivalRng;
+    private final List<Pool> pools = new ArrayList<>();
+    private final double kvBytesPerToken;
+
+    private long nextRequestId;
+    private long arrived;
+    private long completed;
+    private long preemptions;
+    private final List<Request> measuredRequests = new ArrayList<>();
+
+    public ServingSimulation(ServingSpec spec) {
+        this.spec = spec;
+        this.streams = new RandomStreams(spec.seed());
+        this.lengthRng = new Well19937c(streams.stream("lengths").nextLong());
+        this.arrivalRng = streams.stream("arrivals");
+        this.kvBytesPerToken = ModelAccounting.kvCacheBytesPerToken(spec.model(), spec.kvCacheType().bytes());
+        for (int i = 0; i < spec.pools().size(); i++) {
+            pools.add(new Pool(spec.pools().get(i), i));
+        }
+    }
+
+    /** Runs the simulation for the spec's duration and returns its results. */
+    public SimulationResult run() {
+        startArrivals();
+        sim.run(spec.durationSeconds());
+        return results();
+    }
+
+    // ------------------------------------------------------------------ arrivals
+
+    private void startArrivals() {
+        switch (spec.workload().arrivals()) {
+            case Workload.Poisson p -> scheduleNextPoisson(p.requestsPerSecond());
+            case Workload.Concurrency c -> {
+                for (int i = 0; i < c.requests(); i++) {
+                    sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
+                }
+            }
+            case Workload.Trace t -> {
+                for (Workload.TraceEntry e : t.entries()) {
+                    if (e.arrivalSeconds() <= spec.durationSeconds()) {
+                        sim.scheduleAt(e.arrivalSeconds(), PRIORITY_ARRIVAL,
+                                Event.of(() -> arrive(newRequest(e.inputTokens(), e.outputTokens()))));
+                    }
+                }
+            }
+        }
+    }
+
+    private void scheduleNextPoisson(double rate) {
+        double gap = -Math.log(1.0 - arrivalRng.nextDouble()) / rate;
+        sim.schedule(gap, PRIORITY_ARRIVAL, Event.of(() -> {
+            arrive(sampleRequest());
+            scheduleNextPoisson(rate);
+        }));
+    }
+
+    private Request sampleRequest() {
+        return newRequest(spec.workload().inputTokens().sample(lengthRng), spec.workload().outputTokens().sample(lengthRng));
+    }
+
+    private Request newRequest(int input, int output) {
+        int cached = Math.min(input - 1, (int) Math.floor(input * spec.workload().prefixHitRate()));
+        return new Request(nextRequestId++, sim.now(), input, cached, output);
+    }
+
+    private void arrive(Request request) {
+        arrived++;
+        if (request.arrivalSeconds() >= spec.warmupSeconds()) {
+            measuredRequests.add(request);
+        }
+        pools.getFirst().leastLoadedRank().enqueue(request);
+    }
+
+    private void complete(Request request) {
+        completed++;
+        if (spec.workload().arrivals() instanceof Workload.Concurrency) {
+            sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
+        }
+    }
+
+    private boolean measuring() {
+        return sim.now() >= spec.warmupSeconds();
+    }
+
+    // ------------------------------------------------------------------ pools, instances, ranks
+
+    private final class Pool {
+        final PoolSpec poolSpec;
+        final List<Instance> instances = new ArrayList<>();
+        final long kvCapacityTokensPerRank;
+        double busySeconds, gpuComputeSeconds, exposedCommGpuSeconds, stepSeconds;
+        double inputTokens, computedInputTokens, outputTokens, batchTokens;
+        long steps;
+
+        Pool(PoolSpec poolSpec, int index) {
+            this.poolSpec = poolSpec;
+            this.kvCapacityTokensPerRank = poolSpec.kvCapacityTokensPerRank() > 0
+                    ? poolSpec.kvCapacityTokensPerRank() : kvCapacityFromMemory(poolSpec);
+            if (kvCapacityTokensPerRank < spec.model().maxContextTokens() / 64) {
+                throw new IllegalArgumentException(poolSpec.name() + ": the weights leave room for only "
+                        + kvCapacityTokensPerRank + " KV tokens per rank");
+            }
+            for (int i = 0; i < poolSpec.instances(); i++) {
+                SyntheticRouting routing = new SyntheticRouting(spec.model().moe().numRoutedExperts(),
+                        spec.model().moe().topK(), Math.max(1, spec.model().numMoeLayers()), spec.routing(),
+                        streams.stream("routing/" + index, i));
+                instances.add(new Instance(this, new StepModel(spec.model(), spec.hardware(), spec.weightType(),
+                        spec.kvCacheType(), poolSpec, routing)));
+            }
+        }
+
+        Rank leastLoadedRank() {
+            Rank best = null;
+            for (Instance instance : instances) {
+                for (Rank rank : instance.ranks) {
+                    if (best == null || rank.load() < best.load()) {
+                        best = rank;
+                    }
+                }
+            }
+            return best;
+        }
+    }
+
+    /**
+     * KV tokens a rank can hold: HBM left per GPU after the runtime reserve and this GPU's share of
+     * the weights (non-expert weights replicated per DP rank and split over TP; its expert slots),
+     * times the rank's GPUs.
+     */
+    private long kvCapacityFromMemory(PoolSpec pool) {
+        ParameterCounts p = ModelAccounting.parameters(spec.model());
+        double w = spec.weightType().bytes();
+        double nonExpert = (p.attention() + p.denseMlp() + p.sharedExperts() + p.routers()) * w
+                + (p.embedding() + p.lmHead() + p.norms()) * 2.0;
+        int slots = (spec.model().moe().numRoutedExperts() + pool.redundantExperts()) / pool.gpusPerInstance();
+        double experts = (double) slots * spec.model().numMoeLayers() * ModelAccounting.routedExpertWeights(spec.model()) * w;
+        double free = spec.hardware().gpu().hbmBytes().value() - spec.hardware().gpu().runtimeReservedBytes().value()
+                - nonExpert / pool.attentionTp() - experts;
+        return (long) Math.max(0, free * pool.attentionTp() / kvBytesPerToken);
+    }
+
+    private final class Instance {
+        final Pool pool;
+        final StepModel stepModel;
+        final List<Rank> ranks = new ArrayList<>();
+        final StepModel.Batch batch;
+        final Port[] nics;
+        boolean busy;
+        boolean kickPending;
+
+        Instance(Pool pool, StepModel stepModel) {
+            this.pool = pool;
+            this.stepModel = stepModel;
+            int n = pool.poolSpec.ranksPerInstance();
+            for (int r = 0; r < n; r++) {
+                ranks.add(new Rank(this, r));
+            }
+            batch = new StepModel.Batch(n);
+            nics = new Port[pool.poolSpec.gpusPerInstance()];
+            LinkSpec nic = new LinkSpec(spec.hardware().efficiency().rdmaBytesPerSecond().value(),
+                    spec.hardware().efficiency().collectiveLatencySeconds().value());
+            for (int g = 0; g < nics.length; g++) {
+                nics[g] = new Port(nic);
+            }
+        }
+
+        void kick() {
+            if (!busy && !kickPending) {
+                kickPending = true;
+                sim.schedule(0, PRIORITY_KICK, Event.of(this::startStep));
+            }
+        }
+
+        void startStep() {
+            kickPending = false;
+            if (busy) {
+                return;
+            }
+            batch.clear();
+            for (Rank rank : ranks) {
+                rank.plan(batch);
+            }
+            int tokens = batch.totalTokens();
+            if (tokens == 0) {
+                return;
+            }
+            StepModel.StepTime time = stepModel.step(batch);
+            busy = true;
+            double start = sim.now();
+            sim.schedule(time.stepSeconds(), PRIORITY_STEP_END, Event.of(() -> endStep(time, tokens, start)));
+        }
+
+        void endStep(StepModel.StepTime time, int tokens, double start) {
+            busy = false;
+            if (measuring()) {
+                double measured = sim.now() - Math.max(start, spec.warmupSeconds());
+                double share = time.stepSeconds() > 0 ? measured / time.stepSeconds() : 0;
+                pool.busySeconds += measured;
+                pool.gpuComputeSeconds += time.gpuComputeSeconds() * share;
+                pool.exposedCommGpuSeconds += time.exposedCommunicationSeconds() * pool.poolSpec.gpusPerInstance() * share;
+                pool.stepSeconds += time.stepSeconds();
+                pool.batchTokens += (double) tokens / ranks.size();
+                pool.steps++;
+            }
+            for (Rank rank : ranks) {
+                rank.finishStep();
+            }
+            kick();
+        }
+    }
+
+    private final class Rank {
+        final Instance instance;
+        final int index;
+        final ArrayDeque<Request> waiting = new ArrayDeque<>();
+        final List<Request> running = new ArrayList<>();
+        final List<Request> planned = new ArrayList<>();
+        int[] plannedChunks = new int[64];
+        long kvUsed;
+
+        Rank(Instance instance, int index) {
+            this.instance = instance;
+            this.index = index;
+        }
+
+        int incoming;
+
+        /** Requests waiting, running or on their way here (KV transfer in flight). */
+        int load() {
+            return waiting.size() + running.size() + incoming;
+        }
+
+        long kvCapacity() {
+            return instance.pool.kvCapacityTokensPerRank;
+        }
+
+        void enqueue(Request request) {
+            waiting.addLast(request);
+            instance.kick();
+        }
+
+        private static long reserved(Request r) {
+            return (long) r.contextTokens() + r.remainingPrefillTokens();
+        }
+
+        void plan(StepModel.Batch batch) {
+            PoolSpec ps = instance.pool.poolSpec;
+            planned.clear();
+            // Decoding requests each grow by one token; pre-empt the newest until they fit.
+            int decoding = 0;
+            for (Request r : running) {
+                if (r.remainingPrefillTokens() == 0) {
+                    decoding++;
+                }
+            }
+            while (kvUsed + decoding > kvCapacity() && !running.isEmpty()) {
+                Request victim = running.removeLast();
+                kvUsed -= reserved(victim);
+                if (victim.remainingPrefillTokens() == 0) {
+                    decoding--;
+                }
+                victim.preempt();
+                preemptions++;
+                if (ps.role() == PoolSpec.Role.DECODE) {
+                    // A decode-only pool cannot recompute: send the request back through the prefill pool.
+                    pools.getFirst().leastLoadedRank().enqueue(victim);
+                } else {
+                    waiting.addFirst(victim);
+                }
+            }
+            if (kvUsed + decoding > kvCapacity()) {
+                throw new IllegalStateException("KV cache over capacity after pre-emption");
+            }
+            int budget = ps.maxTokensPerRank();
+            for (Request r : running) {
+                if (r.remainingPrefillTokens() == 0 && budget > 0) {
+                    batch.addDecode(index, r.contextTokens());
+                    add(r, 0);
+                    budget--;
+                }
+            }
+            for (Request r : running) {
+                if (r.remainingPrefillTokens() > 0 && budget > 0) {
+                    budget -= addChunk(batch, r, budget, ps);
+                }
+            }
+            while (!waiting.isEmpty() && running.size() < ps.maxRequestsPerRank()) {
+                Request r = waiting.peekFirst();
+                long need = reserved(r) + 1;
+                if (kvUsed + need > kvCapacity()) {
+                    break;
+                }
+                if (r.remainingPrefillTokens() > 0 && budget <= 0) {
+                    break;
+                }
+                waiting.pollFirst();
+                running.add(r);
+                kvUsed += reserved(r);
+                if (r.remainingPrefillTokens() > 0) {
+                    r.setState(Request.State.PREFILLING);
+                    budget -= addChunk(batch, r, budget, ps);
+                } else {
+                    r.setState(Request.State.DECODING);
+                    if (budget > 0) {
+                        batch.addDecode(index, r.contextTokens());
+                        add(r, 0);
+                        budget--;
+                    }
+                }
+            }
+        }
+
+        private int addChunk(StepModel.Batch batch, Request r, int budget, PoolSpec ps) {
+            int chunk = Math.min(Math.min(r.remainingPrefillTokens(), ps.chunkTokens()), budget);
+            batch.addPrefill(index, r.prefilledTokens(), chunk);
+            add(r, chunk);
+            return chunk;
+        }
+
+        private void add(Request r, int chunk) {
+            if (planned.size() == plannedChunks.length) {
+                plannedChunks = java.util.Arrays.copyOf(plannedChunks, plannedChunks.length * 2);
+            }
+            plannedChunks[planned.size()] = chunk;
+            planned.add(r);
+        }
+
+        void finishStep() {
+            Pool pool = instance.pool;
+            boolean measuring = measuring();
+            boolean removed = false;
+            for (int i = 0; i < planned.size(); i++) {
+                Request r = planned.get(i);
+                int chunk = plannedChunks[i];
+                if (chunk > 0) {
+                    r.prefill(chunk);
+                    if (measuring) {
+                        pool.computedInputTokens += chunk;
+                    }
+                    if (r.remainingPrefillTokens() > 0) {
+                        continue;
+                    }
+                    if (measuring) {
+                        pool.inputTokens += r.prefillTargetTokens();
+                    }
+                    if (r.generatedTokens() > 0) {
+                        // Recompute after pre-emption: the context is back, decoding resumes (after a
+                        // KV transfer when this is a prefill pool).
+                        if (pool.poolSpec.role() == PoolSpec.Role.PREFILL) {
+                            kvUsed -= reserved(r);
+                            r.setState(Request.State.TRANSFERRING);
+                            removed = true;
+                            transfer(r);
+                        } else {
+                            r.setState(Request.State.DECODING);
+                        }
+                        continue;
+                    }
+                }
+                kvUsed++;
+                r.emitToken(sim.now());
+                if (measuring) {
+                    pool.outputTokens++;
+                }
+                if (r.finished()) {
+                    kvUsed -= reserved(r) + 0;
+                    removed = true;
+                    complete(r);
+                } else if (chunk > 0 && pool.poolSpec.role() == PoolSpec.Role.PREFILL) {
+                    kvUsed -= reserved(r);
+                    r.setState(Request.State.TRANSFERRING);
+                    removed = true;
+                    transfer(r);
+                } else {
+                    r.setState(Request.State.DECODING);
+                }
+            }
+            if (removed) {
+                running.removeIf(r -> r.finished() || r.state() == Request.State.TRANSFERRING);
+            }
+            planned.clear();
+        }
+
+        private void transfer(Request r) {
+            Rank target = pools.get(1).leastLoadedRank();
+            int tp = instance.pool.poolSpec.attentionTp();
+            Port from = instance.nics[index * tp];
+            Port to = target.instance.nics[target.index * target.instance.pool.poolSpec.attentionTp()];
+            double done = Port.transfer(sim.now(), r.contextTokens() * kvBytesPerToken, from, to);
+            target.incoming++;
+            sim.scheduleAt(done, PRIORITY_ARRIVAL, Event.of(() -> {
+                target.incoming--;
+                r.setState(Request.State.QUEUED);
+                target.enqueue(r);
+            }));
+        }
+    }
+
+    // ------------------------------------------------------------------ results
+
+    /** The KV tokens held by every rank never exceed its capacity; checked by tests after a run. */
+    public boolean kvWithinCapacity() {
+        for (Pool pool : pools) {
+            for (Instance instance : pool.instances) {
+                for (Rank rank : instance.ranks) {
+                    long sum = 0;
+                    for (Request r : rank.running) {
+                        sum += Rank.reserved(r);
+                    }
+                    if (sum != rank.kvUsed || rank.kvUsed > rank.kvCapacity()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Requests waiting, running and their KV tokens, per pool: a one-line summary for diagnostics. */
+    public String queueSummary() {
+        StringBuilder sb = new StringBuilder();
+        for (Pool pool : pools) {
+            long waiting = 0, running = 0, kv = 0;
+            for (Instance instance : pool.instances) {
+                for (Rank rank : instance.ranks) {
+                    waiting += rank.waiting.size();
+                    running += rank.running.size();
+                    kv += rank.kvUsed;
+                }
+            }
+            sb.append(pool.poolSpec.name()).append(": waiting ").append(waiting).append(", running ").append(running)
+                    .append(", KV tokens ").append(kv).append("; ");
+        }
+        return sb.toString();
+    }
+
+    /** KV capacity in tokens of one rank of pool {@code index}. */
+    public long kvCapacityTokensPerRank(int index) {
+        return pools.get(index).kvCapacityTokensPerRank;
+    }
+
+    private SimulationResult results() {
+        double measured = spec.durationSeconds() - spec.warmupSeconds();
+        List<SimulationResult.PoolResult> poolResults = new ArrayList<>();
+        long steps = 0;
+        for (Pool pool : pools) {
+            PoolSpec ps = pool.poolSpec;
+            int gpus = ps.gpus();
+            double gpuSeconds = gpus * measured;
+            double compute = pool.gpuComputeSeconds / gpuSeconds;
+            double comm = pool.exposedCommGpuSeconds / gpuSeconds;
+            poolResults.add(new SimulationResult.PoolResult(ps.name(), ps.role(), gpus,
+                    (double) gpus / spec.hardware().network().gpusPerNodeCount(),
+                    pool.inputTokens / measured, pool.computedInputTokens / measured, pool.outputTokens / measured,
+                    pool.busySeconds / (ps.instances() * measured), compute, comm, Math.max(0, 1 - compute - comm),
+                    pool.steps == 0 ? 0 : pool.batchTokens / pool.steps,
+                    pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps));
+            steps += pool.steps;
+        }
+        double[] ttft = measuredRequests.stream().filter(r -> r.generatedTokens() > 0)
+                .mapToDouble(Request::ttftSeconds).toArray();
+        double[] tpot = measuredRequests.stream().filter(r -> r.finished() && r.outputTokens() > 1)
+                .mapToDouble(Request::tpotSeconds).toArray();
+        return new SimulationResult(sim.now(), measured, arrived, completed, arrived - completed,
+                SimulationResult.Percentiles.of(ttft), SimulationResult.Percentiles.of(tpot), preemptions,
+                poolResults, sim.firedEvents(), steps);
+    }
+}
