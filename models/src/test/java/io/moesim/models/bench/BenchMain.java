@@ -93,7 +93,7 @@ public final class BenchMain {
         double bandwidth = 0;
         Map<String, Double> peak = new java.util.HashMap<>();
         for (Row r : rows) {
-            if (r.name.startsWith("LimitsBench.stream") && r.params.get("threads").equals("2")) {
+            if (r.name.startsWith("LimitsBench.stream")) {
                 bandwidth = Math.max(bandwidth, bytes(r) / (r.msPerOp / 1e3));
             }
             if (r.name.equals("LimitsBench.fmaPeak")) {
@@ -112,7 +112,7 @@ public final class BenchMain {
                 double bps = bytes(r) / seconds;
                 rate = fmt("%.1f GB/s", bps / 1e9);
                 if (!r.name.startsWith("LimitsBench") && bandwidth > 0) {
-                    limit = fmt("%.1f GB/s (best STREAM, 2 threads)", bandwidth / 1e9);
+                    limit = fmt("%.1f GB/s (best STREAM)", bandwidth / 1e9);
                     ratio = fmt("%.0f%%", 100 * bps / bandwidth);
                 }
             } else if (flops(r) > 0) {
