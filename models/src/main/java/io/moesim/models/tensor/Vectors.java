@@ -60,7 +60,7 @@ public final class Vectors {
         VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
         bits = bits.add(112 << 23, special);
         // NaN: the JDK sets the quiet bit, as a float conversion on x86 does.
-        bits = bits.or(0x0040_0000, magnitude.compare(VectorOperators.GT, 0x7C00));
+        bits = bits.lanewise(VectorOperators.OR, 0x0040_0000, magnitude.compare(VectorOperators.GT, 0x7C00));
         // Zero and subnormals (exponent 0): the value is mantissa * 2^-24, exact in float.
         VectorMask<Integer> tiny = magnitude.compare(VectorOperators.LT, 0x0400);
         IntVector tinyBits = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
