@@ -3,6 +3,7 @@ package io.moesim.cli;
 import io.moesim.models.InputException;
 import io.moesim.models.forward.ForwardModel;
 import io.moesim.models.forward.TraceRecorder;
+import io.moesim.models.tokenizer.TokenIdFile;
 import io.moesim.models.trace.TraceHeader;
 import io.moesim.models.trace.TraceWriter;
 import java.io.PrintWriter;
@@ -27,7 +28,7 @@ final class TraceRecording {
                 meta.put(TraceHeader.META_SOURCE_TEXT, String.valueOf(text.getFileName()));
                 meta.put(TraceHeader.META_TOKENIZER, "tokenizer.json");
             } else {
-                tokens = TraceRecorder.readTokenIds(tokenIds, vocab);
+                tokens = TokenIdFile.read(tokenIds, vocab);
                 meta.put(TraceHeader.META_SOURCE_TEXT, String.valueOf(tokenIds.getFileName()));
             }
             if (maxTokens != null && tokens.length > maxTokens) {

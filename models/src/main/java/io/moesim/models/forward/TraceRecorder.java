@@ -1,11 +1,7 @@
 package io.moesim.models.forward;
 
-import io.moesim.models.InputException;
 import io.moesim.models.trace.TraceHeader;
 import io.moesim.models.trace.TraceWriter;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -88,35 +84,5 @@ public final class TraceRecorder {
             writer.endWindow();
         }
         return done;
-    }
-
-    /**
-     * Reads token ids from a text file: integers separated by whitespace or commas; a surrounding
-     * JSON-style {@code [ ]} is allowed. Every id must be below {@code vocabSize}.
-     */
-    public static int[] readTokenIds(Path file, int vocabSize) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw InputException.at(file, "token ids", "cannot read: " + e.getMessage());
-        }
-        String[] parts = text.replace('[', ' ').replace(']', ' ').trim().split("[\\s,]+");
-        if (parts.length == 1 && parts[0].isEmpty()) {
-            throw InputException.at(file, "token ids", "no token ids in the file");
-        }
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                throw InputException.at(file, "token " + i, "'" + parts[i] + "' is not an integer token id");
-            }
-            if (ids[i] < 0 || ids[i] >= vocabSize) {
-                throw InputException.at(file, "token " + i, ids[i] + " is outside the model's vocabulary [0, "
-                        + vocabSize + ")");
-            }
-        }
-        return ids;
     }
 }

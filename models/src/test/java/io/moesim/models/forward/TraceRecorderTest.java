@@ -2,17 +2,12 @@ package io.moesim.models.forward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moesim.models.InputException;
 import io.moesim.models.forward.TinyCheckpoints.Layout;
 import io.moesim.models.tensor.DType;
 import io.moesim.models.trace.RouterTrace;
 import io.moesim.models.trace.TraceHeader;
 import io.moesim.models.trace.TraceWriter;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,17 +58,5 @@ class TraceRecorderTest {
                 }
             }
         }
-    }
-
-    @Test
-    void tokenIdFileErrorsNameFileAndToken() throws IOException {
-        Path f = tmp.resolve("ids.txt");
-        Files.writeString(f, "[1, 2,\n 3 40]");
-        assertArrayEquals(new int[] {1, 2, 3, 40}, TraceRecorder.readTokenIds(f, 41));
-        InputException e = assertThrows(InputException.class, () -> TraceRecorder.readTokenIds(f, 40));
-        assertTrue(e.getMessage().startsWith(f + ": token 3: 40 is outside"), e.getMessage());
-        Files.writeString(f, "1 two 3");
-        e = assertThrows(InputException.class, () -> TraceRecorder.readTokenIds(f, 40));
-        assertTrue(e.getMessage().contains("token 1: 'two' is not an integer"), e.getMessage());
     }
 }
