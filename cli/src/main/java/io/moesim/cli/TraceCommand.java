@@ -15,21 +15,64 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code moesim trace}: router traces. The subcommands inspect a trace file ({@code export},
- * {@code stats}); recording a trace with the forward pass is the parent command's own job.
+ * {@code stats}); the parent command itself records one by running a checkpoint's forward pass
+ * on the CPU: {@code moesim trace --model DIR (--text FILE | --token-ids FILE) --out FILE}.
  */
 @Command(
         name = "trace",
         mixinStandardHelpOptions = true,
         description = "Records and inspects router traces (which experts each token chose in each MoE layer).",
         subcommands = {TraceCommand.Export.class, TraceCommand.Stats.class})
-public class TraceCommand implements Runnable {
+public class TraceCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face checkpoint directory (config.json, safetensors, tokenizer.json for --text)")
+    Path model;
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    Input input;
+
+    /** Where the tokens come from. */
+    static final class Input {
+        @Option(names = "--text", paramLabel = "FILE", description = "UTF-8 text, tokenized with the model's tokenizer.json")
+        Path text;
+
+        @Option(names = "--token-ids", paramLabel = "FILE",
+                description = "token ids separated by whitespace or commas (a JSON array works)")
+        Path tokenIds;
+    }
+
+    @Option(names = "--out", paramLabel = "FILE", description = "the trace to write (.moetrace; .gz compresses)")
+    Path out;
+
+    @Option(names = "--context", paramLabel = "N", defaultValue = "512",
+            description = "tokens per window; each window is a sequence of its own (default: ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "record at most N tokens of the input")
+    Integer maxTokens;
+
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        if (model == null && input == null && out == null) {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 0;
+        }
+        if (model == null || input == null || out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "recording needs --model DIR, --text FILE or --token-ids FILE, and --out FILE");
+        }
+        if (context < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--context must be >= 1, got " + context);
+        }
+        if (maxTokens != null && maxTokens < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
+        }
+        return TraceRecording.run(model, input.text, input.tokenIds, out, context, maxTokens,
+                spec.commandLine().getErr());
     }
 
     /** {@code moesim trace export FILE --jsonl OUT}. */
