@@ -177,7 +177,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         map.put("stepSeconds", step.stepSeconds());
         map.put("computeSeconds", step.computeSeconds());
         map.put("communicationSeconds", step.communicationSeconds());
-        map.put("breakdownSeconds", new LinkedHashMap<>(step.breakdownSeconds()));
+        map.put("breakdownSeconds", step.breakdown());
         return map;
     }
 
