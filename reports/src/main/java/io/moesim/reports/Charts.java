@@ -57,6 +57,12 @@ public final class Charts {
     private static final Color INFEASIBLE = new Color(0xaaaaaa);
     private static final Font NOTE_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
 
+    static {
+        // JFreeChart draws rotated text (vertical axis labels) through TextLayout by default, which
+        // PdfBoxGraphics2D can only draw as outlines; plain drawString under a rotation stays text.
+        org.jfree.chart.text.TextUtils.setUseDrawRotatedStringWorkaround(false);
+    }
+
     private Charts() {
     }
 
