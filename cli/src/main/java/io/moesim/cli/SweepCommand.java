@@ -39,12 +39,15 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: the machine's cores)")
     Integer threads;
 
+    @Option(names = "--analytic-only", description = "evaluate each point with the analytic estimate only (fast), not the simulation")
+    boolean analyticOnly;
+
     @Override
     public Integer call() {
         List<SweepAxis> axes = vary.stream().map(SweepAxis::parse).toList();
         int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
         SweepRunner runner = new SweepRunner(new io.moesim.simulator.scenario.ScenarioLoader(),
-                SweepRunner::runResults, workers);
+                analyticOnly ? SweepRunner::analyticResults : SweepRunner::runResults, workers);
         PrintWriter err = spec.commandLine().getErr();
         boolean terminal = System.console() != null && System.console().isTerminal();
         SweepRunner.Progress progress = terminal ? (done, total) -> bar(err, done, total) : SweepRunner.Progress.NONE;

@@ -403,6 +403,7 @@ public final class Reports {
             facts.add(new String[] {"arrival", switch (w.arrival()) {
                 case Workload.Arrival.Concurrency c -> fmt("%.0f concurrent requests per GPU", c.perGpu());
                 case Workload.Arrival.Poisson p -> fmt("Poisson, %.2f requests/s", p.requestsPerSecond());
+                case Workload.Arrival.Trace tr -> "request trace " + tr.path().getFileName();
             }});
         }
         facts.add(new String[] {"Headline results", ""});

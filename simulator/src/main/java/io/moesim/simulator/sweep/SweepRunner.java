@@ -41,7 +41,7 @@ public final class SweepRunner {
     private final Function<Scenario, JsonNode> evaluator;
     private final int threads;
 
-    /** A runner using {@code moesim run}'s evaluation ({@link RunResult#of}) on every core. */
+    /** A runner using {@code moesim run}'s evaluation (the simulation, {@link RunResult#simulate}) on every core. */
     public SweepRunner() {
         this(new ScenarioLoader(), SweepRunner::runResults, Runtime.getRuntime().availableProcessors());
     }
@@ -60,8 +60,13 @@ public final class SweepRunner {
         this.threads = threads;
     }
 
-    /** The results JSON of {@code moesim run} for {@code scenario}, as a tree. */
+    /** The results JSON of {@code moesim run} for {@code scenario} (simulation and analytic estimate), as a tree. */
     public static JsonNode runResults(Scenario scenario) {
+        return MAPPER.valueToTree(RunResult.simulate(scenario).toJson());
+    }
+
+    /** The results JSON of {@code moesim run --analytic-only} for {@code scenario}, as a tree. */
+    public static JsonNode analyticResults(Scenario scenario) {
         return MAPPER.valueToTree(RunResult.of(scenario).toJson());
     }
 

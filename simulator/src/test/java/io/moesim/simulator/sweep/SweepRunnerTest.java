@@ -140,12 +140,15 @@ class SweepRunnerTest {
         assertEquals(4, result.points().size());
         SweepPoint p = result.points().get(3);
         assertEquals(List.of("128", "h200"), p.values());
-        RunResult direct = RunResult.of(new ScenarioLoader().load(DECODE,
+        // The same JSON `moesim run --json` writes for that point (the simulation, seeded: same numbers).
+        RunResult direct = RunResult.simulate(new ScenarioLoader().load(DECODE,
                 List.of("deployment.decode.maxBatchPerGpu=128", "hardware=h200")));
-        assertEquals(direct.outputTokensPerSecond() / direct.decodeGpus(), p.outputTokensPerSecondPerGpu(), 1e-9);
-        assertEquals(direct.tpotSeconds(), p.tpotSeconds().p50(), 1e-15);
-        assertEquals(direct.cost().usdPerMillionOutputTokens(), p.usdPerMillionOutputTokens(), 1e-12);
-        assertEquals(direct.feasible(), p.feasible());
+        com.fasterxml.jackson.databind.JsonNode json =
+                new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(direct.toJson());
+        assertEquals(json.at("/throughput/outputTokensPerSecondPerGpu").asDouble(), p.outputTokensPerSecondPerGpu(), 1e-9);
+        assertEquals(json.at("/latency/tpotSeconds/p50").asDouble(), p.tpotSeconds().p50(), 1e-15);
+        assertEquals(json.at("/cost/usdPerMillionOutputTokens").asDouble(), p.usdPerMillionOutputTokens(), 1e-12);
+        assertEquals(json.at("/feasible").asBoolean(), p.feasible());
         assertEquals(direct.scenario().name(), result.name());
     }
 
