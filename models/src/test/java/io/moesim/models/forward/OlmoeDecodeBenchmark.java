@@ -44,7 +44,7 @@ public final class OlmoeDecodeBenchmark {
             try (ForwardModel model = ForwardModel.load(dir)) {
                 SplittableRandom r = new SplittableRandom(5);
                 int[] tokens = IntStream.range(0, prompt).map(i -> r.nextInt(50304)).toArray();
-                KvCache cache = model.newCache(prompt + decode);
+                SequenceCache cache = model.newCache(prompt + decode);
                 long t1 = System.nanoTime();
                 float[] logits = model.forward(tokens, cache, RouterObserver.NONE, ForwardModel.Logits.LAST);
                 double prefill = (System.nanoTime() - t1) / 1e9;
