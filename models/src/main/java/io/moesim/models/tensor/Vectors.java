@@ -49,23 +49,24 @@ public final class Vectors {
     /**
      * {@link #LANES} F16 elements at {@code byteOffset}, widened exactly as
      * {@link Float#float16ToFloat} does (normals, subnormals, infinities, NaN payloads).
+     *
+     * <p>Branch-free and with a single blend, so that C2 compiles it to straight-line vector code:
+     * the magnitude bits shifted into float position and multiplied by 2^112 give the exact value
+     * of every finite F16 (normal or subnormal: rebiasing the exponent by 127 - 15 = 112 is a
+     * multiplication by 2^112, and the product of a float subnormal is exact). Infinities and NaNs
+     * (exponent 31) take the all-ones float exponent instead, NaNs with the quiet bit set, as the
+     * JDK's (and x86's) conversion does.
      */
     public static FloatVector loadF16(MemorySegment segment, long byteOffset) {
         ShortVector s = ShortVector.fromMemorySegment(S, segment, byteOffset, ByteOrder.LITTLE_ENDIAN);
         IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
         IntVector magnitude = h.and(0x7FFF);
-        // Normal numbers: move exponent and mantissa into place, rebias the exponent by 127 - 15.
-        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23);
-        // Infinity / NaN (exponent 31): rebias once more so that the float exponent is 255.
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
-        bits = bits.add(112 << 23, special);
-        // NaN: the JDK sets the quiet bit, as a float conversion on x86 does.
-        bits = bits.lanewise(VectorOperators.OR, 0x0040_0000, magnitude.compare(VectorOperators.GT, 0x7C00));
-        // Zero and subnormals (exponent 0): the value is mantissa * 2^-24, exact in float.
-        VectorMask<Integer> tiny = magnitude.compare(VectorOperators.LT, 0x0400);
-        IntVector tinyBits = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        bits = bits.blend(tinyBits, tiny);
-        bits = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-        return bits.reinterpretAsFloats();
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        // quiet bit for NaN: (0x7C00 - magnitude) is negative exactly when magnitude > 0x7C00
+        IntVector quiet = magnitude.neg().add(0x7C00).lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, 22);
+        IntVector special = shifted.or(0x7F80_0000).or(quiet);
+        IntVector bits = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 }
