@@ -115,20 +115,6 @@ public final class MatVec {
         long r3 = r2 + 2L * n;
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         int i = 0;
-        for (; i <= n - 2 * lanes; i += 2 * lanes) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + i + lanes);
-            long k0 = 2L * i;
-            long k1 = k0 + 2L * lanes;
-            a0 = Vectors.loadBf16(seg, r0 + k0).fma(x0, a0);
-            a1 = Vectors.loadBf16(seg, r1 + k0).fma(x0, a1);
-            a2 = Vectors.loadBf16(seg, r2 + k0).fma(x0, a2);
-            a3 = Vectors.loadBf16(seg, r3 + k0).fma(x0, a3);
-            b0 = Vectors.loadBf16(seg, r0 + k1).fma(x1, b0);
-            b1 = Vectors.loadBf16(seg, r1 + k1).fma(x1, b1);
-            b2 = Vectors.loadBf16(seg, r2 + k1).fma(x1, b2);
-            b3 = Vectors.loadBf16(seg, r3 + k1).fma(x1, b3);
-        }
         for (; i <= n - lanes; i += lanes) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
             long k0 = 2L * i;
@@ -159,20 +145,6 @@ public final class MatVec {
         long r3 = r2 + 2L * n;
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         int i = 0;
-        for (; i <= n - 2 * lanes; i += 2 * lanes) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + i + lanes);
-            long k0 = 2L * i;
-            long k1 = k0 + 2L * lanes;
-            a0 = Vectors.loadF16(seg, r0 + k0).fma(x0, a0);
-            a1 = Vectors.loadF16(seg, r1 + k0).fma(x0, a1);
-            a2 = Vectors.loadF16(seg, r2 + k0).fma(x0, a2);
-            a3 = Vectors.loadF16(seg, r3 + k0).fma(x0, a3);
-            b0 = Vectors.loadF16(seg, r0 + k1).fma(x1, b0);
-            b1 = Vectors.loadF16(seg, r1 + k1).fma(x1, b1);
-            b2 = Vectors.loadF16(seg, r2 + k1).fma(x1, b2);
-            b3 = Vectors.loadF16(seg, r3 + k1).fma(x1, b3);
-        }
         for (; i <= n - lanes; i += lanes) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
             long k0 = 2L * i;

@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -62,11 +61,15 @@ public final class Vectors {
         IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
         IntVector magnitude = h.and(0x7FFF);
         IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        // all-ones lanes where the exponent is 31 (infinity, NaN): (0x7BFF - magnitude) >> 31, arithmetic
+        IntVector special = IntVector.broadcast(I, 0x7BFF).sub(magnitude).lanewise(VectorOperators.ASHR, 31);
         // quiet bit for NaN: (0x7C00 - magnitude) is negative exactly when magnitude > 0x7C00
-        IntVector quiet = magnitude.neg().add(0x7C00).lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, 22);
-        IntVector special = shifted.or(0x7F80_0000).or(quiet);
-        IntVector bits = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00));
+        IntVector quiet = IntVector.broadcast(I, 0x7C00).sub(magnitude).lanewise(VectorOperators.LSHR, 31)
+                .lanewise(VectorOperators.LSHL, 22);
+        IntVector specialBits = shifted.or(0x7F80_0000).or(quiet);
+        // select without a mask register: bits ^ ((bits ^ specialBits) & special)
+        bits = bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.XOR, specialBits).and(special));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 }
