@@ -60,7 +60,7 @@ public final class MatVec {
     }
 
     private static float finish(FloatVector a, FloatVector b) {
-        return a.add(b).reduceLanes(VectorOperators.ADD);
+        return Vectors.sum(a.add(b));
     }
 
     private static void rows4F32(MemorySegment seg, long e0, int n, float[] x, int xo, float[] out, int o) {

@@ -26,7 +26,7 @@ public final class Vec {
         for (; i <= n - lanes; i += lanes) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

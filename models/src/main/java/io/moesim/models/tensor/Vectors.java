@@ -72,4 +72,18 @@ public final class Vectors {
         bits = bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.XOR, specialBits).and(special));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
+
+    /**
+     * The sum of the lanes of {@code v}, added in lane order. Unlike
+     * {@code reduceLanes(VectorOperators.ADD)}, whose order is unspecified (C2's reduction and the
+     * interpreter's fall-back add in different orders), this gives the same float whether the
+     * code runs interpreted or compiled, so results do not depend on JIT timing or thread count.
+     */
+    public static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < LANES; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
 }
