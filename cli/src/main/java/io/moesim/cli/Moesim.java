@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             HardwareCommand.class,
             TraceCommand.class,
+            ValidateCommand.class,
+            RegressCommand.class,
         })
 public final class Moesim implements Runnable {
 
