@@ -331,7 +331,7 @@ public final class Regression {
     }
 
     private static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%.4g%%", fraction * 100);
+        return Validator.tolerance(fraction);
     }
 
     private static double seconds(long start) {

@@ -128,12 +128,12 @@ public final class Validator {
                 report.count(Status.GAP_CLOSED));
         if (worst != null) {
             out.printf(Locale.ROOT, "absolute relative error: median %s, worst %s (%s)%n",
-                    percent(report.medianAbsoluteError()), percent(Math.abs(worst.relativeError())),
+                    tolerance(report.medianAbsoluteError()), tolerance(Math.abs(worst.relativeError())),
                     worst.validationCase().name());
         }
         if (worstExpected != null) {
             out.printf(Locale.ROOT, "without known gaps: median %s, worst %s (%s)%n",
-                    percent(expected.medianAbsoluteError()), percent(Math.abs(worstExpected.relativeError())),
+                    tolerance(expected.medianAbsoluteError()), tolerance(Math.abs(worstExpected.relativeError())),
                     worstExpected.validationCase().name());
         }
         for (Row r : report.failures()) {
