@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             TraceCommand.class,
             SweepCommand.class,
             ReportCommand.class,
+            ValidateCommand.class,
+            RegressCommand.class,
         })
 public final class Moesim implements Runnable {
 

@@ -1,0 +1,38 @@
+package io.moesim.cli;
+
+import io.moesim.validation.Validator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code moesim validate [--cases DIR] [--json FILE]}: every validation case's prediction against its
+ * published figure; exit 1 when a case expected to pass leaves its tolerance.
+ */
+@Command(name = "validate", description = "Compares moesim's predictions with published measurements"
+        + " (validation/cases/*.yaml); exits 1 when a case leaves its tolerance (known gaps are shown, not failed).")
+public final class ValidateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cases", paramLabel = "DIR", description = "folder of case files (default: validation/cases)")
+    Path cases = Path.of("validation", "cases");
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the table and summary as JSON to FILE")
+    Path json;
+
+    @Override
+    public Integer call() {
+        Validator.Report report = Validator.run(cases);
+        if (json != null) {
+            Validator.writeJson(report, json);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Validator.print(report, out);
+        return report.failures().isEmpty() ? 0 : 1;
+    }
+}

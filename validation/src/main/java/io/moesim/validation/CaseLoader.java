@@ -1,0 +1,179 @@
+package io.moesim.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.moesim.models.InputException;
+import io.moesim.simulator.config.Node;
+import io.moesim.simulator.config.Yaml;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads validation case files ({@code *.yaml}) strictly: an unknown or missing key, a bad value or
+ * an unknown unit is one {@link InputException} line naming the file and the field.
+ */
+public final class CaseLoader {
+
+    private CaseLoader() {
+    }
+
+    /** Every {@code *.yaml} case of {@code dir}, sorted by file name. */
+    public static List<ValidationCase> loadDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new InputException(dir + ": not a folder of validation cases");
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new InputException(dir + ": cannot list: " + e.getMessage());
+        }
+        if (files.isEmpty()) {
+            throw new InputException(dir + ": no *.yaml validation cases");
+        }
+        List<ValidationCase> cases = new ArrayList<>();
+        for (Path file : files) {
+            cases.add(load(file));
+        }
+        return cases;
+    }
+
+    /** Reads one case file. */
+    public static ValidationCase load(Path file) {
+        Node root = Node.root(file, Yaml.read(file));
+        String fileName = file.getFileName().toString();
+        String name = fileName.endsWith(".yaml") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        String description = root.string("description");
+        ValidationCase.Role role = root.choice("role", "validation", "validation", "calibration").equals("calibration")
+                ? ValidationCase.Role.CALIBRATION : ValidationCase.Role.VALIDATION;
+        Node source = root.map("source");
+        String url = source.string("url");
+        String section = source.string("section");
+        source.finish();
+        Node measured = root.map("measured");
+        double value = measured.number("value");
+        String unit = measured.string("unit");
+        if (!Units.known(unit)) {
+            throw measured.error("unit", "'" + unit + "' is not one of " + Units.names());
+        }
+        measured.finish();
+        double tolerance = tolerance(root);
+        ValidationCase.Expect expect = root.choice("expect", "pass", "pass", "known-gap").equals("known-gap")
+                ? ValidationCase.Expect.KNOWN_GAP : ValidationCase.Expect.PASS;
+        String reason = root.has("reason") ? root.string("reason") : null;
+        if (expect == ValidationCase.Expect.KNOWN_GAP && reason == null) {
+            throw root.error("reason", "missing: a known gap must say why the model misses");
+        }
+        if (expect == ValidationCase.Expect.PASS && reason != null) {
+            throw root.error("reason", "only a known gap (expect: known-gap) takes a reason");
+        }
+        root.allow("note");
+        Probe probe = probe(root.map("probe"), file.toAbsolutePath().getParent());
+        root.finish();
+        return new ValidationCase(file.toString(), name, description, role, url, section, value, unit, tolerance,
+                expect, reason, probe);
+    }
+
+    /** Reads {@code tolerance}: a fraction (0.15) or a percentage ("15%"). */
+    private static double tolerance(Node root) {
+        JsonNode raw = root.raw("tolerance");
+        if (raw == null) {
+            throw root.error("tolerance", "missing");
+        }
+        double tolerance;
+        try {
+            tolerance = parseTolerance(raw.asText());
+        } catch (IllegalArgumentException e) {
+            throw root.error("tolerance", e.getMessage());
+        }
+        return tolerance;
+    }
+
+    /** Parses a relative tolerance written as a fraction ({@code 0.02}) or a percentage ({@code 2%}). */
+    public static double parseTolerance(String text) {
+        String t = text.strip();
+        double value;
+        try {
+            value = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100
+                    : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a fraction (0.02) or a percentage (2%)");
+        }
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("'" + text + "' must be a non-negative number");
+        }
+        return value;
+    }
+
+    private static Probe probe(Node probe, Path dir) {
+        List<String> kinds = new ArrayList<>();
+        for (String kind : List.of("run", "allToAll", "gemm", "mlaDecodeAttention", "model")) {
+            if (probe.has(kind)) {
+                kinds.add(kind);
+            }
+        }
+        if (kinds.size() != 1) {
+            throw probe.error("expected exactly one of run, allToAll, gemm, mlaDecodeAttention, model"
+                    + (kinds.isEmpty() ? "" : "; got " + String.join(", ", kinds)));
+        }
+        Node p = probe.map(kinds.getFirst());
+        Probe result = switch (kinds.getFirst()) {
+            case "run" -> {
+                Path scenario = dir.resolve(p.string("scenario"));
+                if (!Files.isRegularFile(scenario)) {
+                    throw p.error("scenario", scenario + ": no such file");
+                }
+                List<String> sets = new ArrayList<>();
+                JsonNode raw = p.raw("set");
+                if (raw != null) {
+                    if (!raw.isArray()) {
+                        throw p.error("set", "expected a list of KEY=VALUE overrides");
+                    }
+                    for (JsonNode s : raw) {
+                        if (!s.isTextual() || !s.asText().contains("=")) {
+                            throw p.error("set", "'" + s.asText() + "' is not KEY=VALUE");
+                        }
+                        sets.add(s.asText());
+                    }
+                }
+                boolean analytic = p.choice("method", "simulation", "simulation", "analytic").equals("analytic");
+                String key = p.string("key");
+                double scale = p.has("scale") ? p.positive("scale") : 1.0;
+                p.raw("scale");
+                yield new Probe.Run(scenario, sets, analytic, key, scale);
+            }
+            case "allToAll" -> {
+                String hardware = p.string("hardware");
+                String model = p.string("model", "deepseek-v3");
+                int ep = p.integer("ep", 2, 1 << 16);
+                Probe.Kernel kernel = p.choice("kernel", null, "normal", "low-latency").equals("normal")
+                        ? Probe.Kernel.NORMAL : Probe.Kernel.LOW_LATENCY;
+                Probe.Phase phase = p.choice("phase", null, "dispatch", "combine").equals("dispatch")
+                        ? Probe.Phase.DISPATCH : Probe.Phase.COMBINE;
+                double tokens = p.positive("tokensPerGpu");
+                String output = p.choice("output", null, "seconds", "bandwidth");
+                String link = output.equals("bandwidth") ? p.choice("link", null, "nvlink", "rdma") : null;
+                yield new Probe.AllToAll(hardware, model, ep, kernel, phase, tokens, output, link);
+            }
+            case "gemm" -> new Probe.Gemm(p.string("hardware"), p.positive("m"), p.positive("n"), p.positive("k"),
+                    p.integer("groups", 1, 1 << 16, 1));
+            case "mlaDecodeAttention" -> new Probe.MlaDecodeAttention(p.string("hardware"),
+                    p.string("model", "deepseek-v3"), p.positive("batchPerGpu"), p.positive("contextTokens"));
+            case "model" -> {
+                String model = p.string("model");
+                String quantity = p.choice("quantity", null, "totalParameters", "activeParameters",
+                        "kvCacheBytesPerToken");
+                double bytes = p.has("kvBytesPerElement") ? p.positive("kvBytesPerElement") : 2.0;
+                p.raw("kvBytesPerElement");
+                yield new Probe.ModelFigure(model, quantity, bytes);
+            }
+            default -> throw new IllegalStateException(kinds.getFirst());
+        };
+        p.finish();
+        probe.finish();
+        return result;
+    }
+}

@@ -1,0 +1,53 @@
+package io.moesim.validation;
+
+import java.util.Objects;
+
+/**
+ * One published measurement and how moesim reproduces it (a file of {@code validation/cases/},
+ * format in docs/validation.md).
+ *
+ * @param file          the case file (for messages)
+ * @param name          short id (the file name without {@code .yaml})
+ * @param description   one line: what was measured, on what
+ * @param role          whether the figure is independent of the model's parameters or was used to fit them
+ * @param sourceUrl     where the figure was published
+ * @param sourceSection the section of docs/published-figures.md that quotes it
+ * @param measuredValue the published figure, in {@code unit}
+ * @param unit          its unit (one of {@link Units})
+ * @param tolerance     the largest relative error |predicted - measured| / measured that passes
+ * @param expect        whether the case is expected inside its tolerance or is a known gap
+ * @param reason        why a known gap is one (null otherwise)
+ * @param probe         what moesim computes
+ */
+public record ValidationCase(String file, String name, String description, Role role, String sourceUrl,
+                             String sourceSection, double measuredValue, String unit, double tolerance,
+                             Expect expect, String reason, Probe probe) {
+
+    public ValidationCase {
+        Objects.requireNonNull(probe, "probe");
+        if (expect == Expect.KNOWN_GAP && (reason == null || reason.isBlank())) {
+            throw new IllegalArgumentException("a known gap needs a reason");
+        }
+    }
+
+    /** Whether the measured figure is independent of the model or was used to calibrate it. */
+    public enum Role {
+        /** An independent check: nothing in the model was fitted to it. */
+        VALIDATION,
+        /** A calibration point: a model parameter was fitted or derived from this figure, so agreement is by construction. */
+        CALIBRATION
+    }
+
+    /** What the case expects. */
+    public enum Expect {
+        /** Inside the tolerance; a case that leaves it fails the suite. */
+        PASS,
+        /** A documented miss: shown with its error, never failing the suite. */
+        KNOWN_GAP
+    }
+
+    /** The measured figure in SI units. */
+    public double measuredSi() {
+        return measuredValue * Units.factor(unit);
+    }
+}
