@@ -3,6 +3,9 @@ package io.moesim.cli;
 import io.moesim.reports.Report;
 import io.moesim.reports.ReportWriter;
 import io.moesim.reports.Reports;
+import io.moesim.reports.ValidationRow;
+import io.moesim.validation.ValidationCase;
+import io.moesim.validation.Validator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,10 +39,14 @@ public final class ReportCommand implements Callable<Integer> {
             description = "what to write (default: ${DEFAULT-VALUE})")
     String format;
 
+    @Option(names = "--validation", paramLabel = "CASES_DIR",
+            description = "also run the validation cases in this folder (e.g. validation/cases) and add their table")
+    Path validationCases;
+
     @Override
     public Integer call() {
         Set<ReportWriter.Format> formats = ReportWriter.Format.parse(format);
-        Report report = Reports.of(input, sets, List.of());
+        Report report = Reports.of(input, sets, validationRows());
         List<Path> files = ReportWriter.write(report, out, formats);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf("%s: %d pages%n", report.title(), report.pages().size());
@@ -48,5 +55,20 @@ public final class ReportCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** The rows of {@code moesim validate} over {@link #validationCases}, or none without the option. */
+    private List<ValidationRow> validationRows() {
+        if (validationCases == null) {
+            return List.of();
+        }
+        List<ValidationRow> rows = new ArrayList<>();
+        for (Validator.Row row : Validator.run(validationCases).rows()) {
+            ValidationCase c = row.validationCase();
+            String quantity = c.name() + (c.role() == ValidationCase.Role.CALIBRATION ? " (calibration)" : "")
+                    + (row.status() == Validator.Status.KNOWN_GAP ? " (known gap)" : "");
+            rows.add(new ValidationRow(quantity, c.unit(), row.predicted(), row.measured(), c.sourceSection()));
+        }
+        return rows;
     }
 }
