@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             HardwareCommand.class,
             TraceCommand.class,
+            PlaceCommand.class,
         })
 public final class Moesim implements Runnable {
 
