@@ -20,6 +20,17 @@ public final class SkewedTraces {
      * so later tokens differ from earlier ones as real text does.
      */
     public static RouterTrace zipf(int layers, int experts, int topK, int tokens, double exponent, int drift, long seed) {
+        return grouped(layers, experts, topK, 1, 1, tokens, exponent, drift, seed);
+    }
+
+    /**
+     * As {@link #zipf}, with group-limited routing as DeepSeek-V3's router: the experts form
+     * {@code groups} consecutive groups; a token first draws {@code topGroups} distinct groups with
+     * probability ~ their summed popularity, then its {@code topK} experts among those groups.
+     */
+    public static RouterTrace grouped(int layers, int experts, int topK, int groups, int topGroups, int tokens,
+                                      double exponent, int drift, long seed) {
+        int groupSize = experts / groups;
         List<Integer> moeLayers = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             moeLayers.add(l);
@@ -48,10 +59,36 @@ public final class SkewedTraces {
                 }
             }
             for (int l = 0; l < layers; l++) {
-                java.util.Arrays.fill(taken, false);
+                java.util.Arrays.fill(taken, true);
+                boolean[] groupTaken = new boolean[groups];
                 double total = 0;
-                for (double x : weight[l]) {
-                    total += x;
+                for (int g = 0; g < topGroups; g++) {
+                    double groupTotal = 0;
+                    double[] gw = new double[groups];
+                    for (int x = 0; x < groups; x++) {
+                        if (!groupTaken[x]) {
+                            for (int e = x * groupSize; e < (x + 1) * groupSize; e++) {
+                                gw[x] += weight[l][e];
+                            }
+                            groupTotal += gw[x];
+                        }
+                    }
+                    double u = rng.nextDouble() * groupTotal;
+                    int pick = -1;
+                    for (int x = 0; x < groups; x++) {
+                        if (!groupTaken[x]) {
+                            pick = x;
+                            u -= gw[x];
+                            if (u < 0) {
+                                break;
+                            }
+                        }
+                    }
+                    groupTaken[pick] = true;
+                    for (int e = pick * groupSize; e < (pick + 1) * groupSize; e++) {
+                        taken[e] = false;
+                        total += weight[l][e];
+                    }
                 }
                 for (int k = 0; k < topK; k++) {
                     double u = rng.nextDouble() * total;
@@ -67,7 +104,7 @@ public final class SkewedTraces {
                         }
                     }
                     while (taken[e]) {
-                        e = (e + experts - 1) % experts;
+                        e = (e + experts - 1) % experts;  // rounding at the end: the last open expert
                     }
                     taken[e] = true;
                     total -= weight[l][e];
