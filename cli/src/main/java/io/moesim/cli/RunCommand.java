@@ -5,6 +5,8 @@ import io.moesim.simulator.memory.PoolMemory;
 import io.moesim.simulator.results.RunResult;
 import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.ScenarioLoader;
+import io.moesim.simulator.serving.PoolSpec;
+import io.moesim.simulator.serving.SimulationResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +18,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code moesim run SCENARIO [--set K=V]... [--json FILE]}: the analytic estimate of a scenario. */
-@Command(name = "run", description = "Estimates a scenario: memory per GPU, throughput, latency and cost.")
+/**
+ * {@code moesim run SCENARIO [--set K=V]... [--json FILE] [--analytic-only]}: the discrete-event
+ * simulation of a scenario, with the analytic estimate printed beside it.
+ */
+@Command(name = "run", description = "Simulates a scenario (discrete-event) and prints the analytic estimate beside it:"
+        + " memory per GPU, throughput, latency and cost.")
 public final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -33,10 +39,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
     Path json;
 
+    @Option(names = "--analytic-only", description = "skip the simulation; print the analytic estimate only")
+    boolean analyticOnly;
+
     @Override
     public Integer call() {
         Scenario loaded = new ScenarioLoader().load(scenario, sets);
-        RunResult result = RunResult.of(loaded);
+        RunResult result = analyticOnly ? RunResult.of(loaded) : RunResult.simulate(loaded);
         if (json != null) {
             result.writeJson(json);
         }
@@ -47,8 +56,12 @@ public final class RunCommand implements Callable<Integer> {
     static void print(RunResult result, PrintWriter out) {
         Scenario s = result.scenario();
         int perNode = s.hardware().network().gpusPerNodeCount();
-        out.printf("%s%n  model %s on %s, %d GPUs, $%.2f per GPU-hour (analytic estimate, uniform routing)%n",
+        out.printf("%s%n  model %s on %s, %d GPUs, $%.2f per GPU-hour%n",
                 s.name(), s.model().id(), s.hardware().id(), s.deployment().totalGpus(), s.usdPerGpuHour());
+        if (result.simulation() != null) {
+            printSimulation(result, out);
+        }
+        out.printf(Locale.ROOT, "%n  ANALYTIC ESTIMATE (steady state, uniform routing, full batches)%n");
         for (PoolEstimate p : result.pools()) {
             PoolMemory m = p.memory();
             out.printf(Locale.ROOT, "%n  %s pool: %d GPUs, attention TP%d x DP%d, EP%d, %d micro-batch(es)%n",
@@ -92,6 +105,42 @@ public final class RunCommand implements Callable<Integer> {
             out.println("    " + problem);
         }
         out.flush();
+    }
+
+    private static void printSimulation(RunResult result, PrintWriter out) {
+        SimulationResult sim = result.simulation();
+        Scenario s = result.scenario();
+        int perNode = s.hardware().network().gpusPerNodeCount();
+        out.printf(Locale.ROOT, "%n  SIMULATION (seed %d, %s routing, %.0f s simulated, first %.0f s warm-up)%n", s.seed(),
+                routing(s.routing()), sim.simulatedSeconds(), sim.simulatedSeconds() - sim.measuredSeconds());
+        for (SimulationResult.PoolResult p : sim.pools()) {
+            out.printf(Locale.ROOT, "    %s pool: %d GPUs, busy %.0f%%, time compute %.0f%% / communication %.0f%% / idle %.0f%%,"
+                            + " %.1f tokens per rank per step, step %.1f ms%n",
+                    p.name(), p.gpus(), 100 * p.utilisation(), 100 * p.computeFraction(), 100 * p.communicationFraction(),
+                    100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3);
+            if (p.role() != PoolSpec.Role.DECODE) {
+                out.printf(Locale.ROOT, "      input: %.0f tokens/s per node (cache hits included; %.0f computed)%n",
+                        p.inputTokensPerSecond() / p.gpus() * perNode, p.computedInputTokensPerSecond() / p.gpus() * perNode);
+            }
+            if (p.role() != PoolSpec.Role.PREFILL) {
+                out.printf(Locale.ROOT, "      output: %.0f tokens/s per node%n", p.outputTokensPerSecond() / p.gpus() * perNode);
+            }
+        }
+        out.printf(Locale.ROOT, "    latency: TTFT p50 %s p90 %s p99 %s; TPOT p50 %s p90 %s p99 %s%n",
+                ms(sim.ttftSeconds().p50()), ms(sim.ttftSeconds().p90()), ms(sim.ttftSeconds().p99()),
+                ms(sim.tpotSeconds().p50()), ms(sim.tpotSeconds().p90()), ms(sim.tpotSeconds().p99()));
+        var cost = result.simulatedCost();
+        out.printf(Locale.ROOT, "    requests: %d completed, %d in flight, %d pre-emptions; cost %s per million input, %s per million output tokens%n",
+                sim.requestsCompleted(), sim.requestsInFlight(), sim.preemptions(), usd(cost.usdPerMillionInputTokens()),
+                usd(cost.usdPerMillionOutputTokens()));
+    }
+
+    private static String routing(Scenario.Routing routing) {
+        return switch (routing) {
+            case Scenario.Routing.Uniform u -> "uniform";
+            case Scenario.Routing.Zipf z -> "Zipf " + z.exponent();
+            case Scenario.Routing.Trace t -> "trace";
+        };
     }
 
     private static String ms(double seconds) {

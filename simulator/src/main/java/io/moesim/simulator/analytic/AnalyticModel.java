@@ -1,6 +1,5 @@
 package io.moesim.simulator.analytic;
 
-import io.moesim.models.spec.StepProfile;
 import io.moesim.simulator.memory.MemoryModel;
 import io.moesim.simulator.memory.PoolMemory;
 import io.moesim.simulator.scenario.Pool;
@@ -44,18 +43,23 @@ public final class AnalyticModel {
 
     /** Estimates one pool. */
     public static PoolEstimate estimate(Scenario scenario, Pool pool) {
-        StepModel model = new StepModel(scenario.model(), scenario.hardware(), scenario.precision(), pool,
-                scenario.placement().redundantExperts());
+        StepModel model = stepModel(scenario, pool);
         PoolMemory memory = MemoryModel.of(scenario, pool);
         Workload workload = scenario.workload();
         double hit = workload.prefixCacheHitRate();
         double input = workload.inputTokens().mean();
         double output = workload.outputTokens().mean();
         double newTokens = Math.max(1, (1 - hit) * input);
-        StepProfile decodeProfile = model.decodeProfile(MemoryModel.meanDecodeContext(scenario));
-        StepProfile prefillProfile = model.prefillProfile(hit * input, newTokens);
+        double context = MemoryModel.meanDecodeContext(scenario);
+        java.util.function.DoubleFunction<StepModel.Step> decodeStep = b -> model.step(model.decodeBatch(b, context));
+        java.util.function.DoubleFunction<StepModel.Step> prefillStep =
+                t -> model.step(model.prefillBatch(t, hit * input, newTokens));
         double gpus = pool.gpus();
-        Double poisson = workload.arrival() instanceof Workload.Arrival.Poisson p ? p.requestsPerSecond() : null;
+        Double poisson = switch (workload.arrival()) {
+            case Workload.Arrival.Poisson p -> p.requestsPerSecond();
+            case Workload.Arrival.Trace t -> t.requestsPerSecond();
+            case Workload.Arrival.Concurrency c -> null;
+        };
         double concurrency = workload.arrival() instanceof Workload.Arrival.Concurrency c ? c.perGpu() : 0;
 
         return switch (pool.role()) {
@@ -66,11 +70,11 @@ public final class AnalyticModel {
                     b = Math.min(pool.maxBatchPerGpu(), concurrency);
                 } else {
                     double demand = poisson * output / gpus;
-                    b = solve(x -> x / model.step(decodeProfile, x).stepSeconds(), demand, pool.maxBatchPerGpu());
+                    b = solve(x -> x / decodeStep.apply(x).stepSeconds(), demand, pool.maxBatchPerGpu());
                     saturated = b >= pool.maxBatchPerGpu() && pool.maxBatchPerGpu()
-                            / model.step(decodeProfile, pool.maxBatchPerGpu()).stepSeconds() < demand;
+                            / decodeStep.apply(pool.maxBatchPerGpu()).stepSeconds() < demand;
                 }
-                StepModel.Step step = model.step(decodeProfile, b);
+                StepModel.Step step = decodeStep.apply(b);
                 yield new PoolEstimate(pool, memory, b, 0, step, null, 0, 0, gpus * b / step.stepSeconds(),
                         Double.NaN, step.stepSeconds(), 0, saturated);
             }
@@ -79,33 +83,34 @@ public final class AnalyticModel {
                 boolean saturated = false;
                 if (poisson != null) {
                     double demand = poisson * newTokens / gpus;
-                    tokens = solve(x -> x / model.step(prefillProfile, x).stepSeconds(), demand, pool.maxTokensPerGpu());
+                    tokens = solve(x -> x / prefillStep.apply(x).stepSeconds(), demand, pool.maxTokensPerGpu());
                     saturated = tokens >= pool.maxTokensPerGpu() && pool.maxTokensPerGpu()
-                            / model.step(prefillProfile, pool.maxTokensPerGpu()).stepSeconds() < demand;
+                            / prefillStep.apply(pool.maxTokensPerGpu()).stepSeconds() < demand;
                 }
-                StepModel.Step step = model.step(prefillProfile, tokens);
+                StepModel.Step step = prefillStep.apply(tokens);
                 double computed = gpus * tokens / step.stepSeconds();
                 double ttft = step.stepSeconds() * Math.max(1, newTokens / tokens);
                 yield new PoolEstimate(pool, memory, 0, tokens, null, step, computed / (1 - hit), computed, 0,
                         ttft, Double.NaN, 1, saturated);
             }
-            case COLOCATED -> colocated(scenario, pool, model, memory, decodeProfile, prefillProfile, newTokens,
-                    output, poisson, concurrency);
+            case COLOCATED -> colocated(scenario, pool, memory, decodeStep, prefillStep, newTokens, output, poisson,
+                    concurrency);
         };
     }
 
-    private static PoolEstimate colocated(Scenario scenario, Pool pool, StepModel model, PoolMemory memory,
-                                          StepProfile decodeProfile, StepProfile prefillProfile, double newTokens,
-                                          double output, Double poisson, double concurrency) {
+    private static PoolEstimate colocated(Scenario scenario, Pool pool, PoolMemory memory,
+                                          java.util.function.DoubleFunction<StepModel.Step> decodeStep,
+                                          java.util.function.DoubleFunction<StepModel.Step> prefillStep,
+                                          double newTokens, double output, Double poisson, double concurrency) {
         double hit = scenario.workload().prefixCacheHitRate();
         double gpus = pool.gpus();
         double tokens = pool.maxTokensPerGpu();
-        StepModel.Step prefill = model.step(prefillProfile, tokens);
+        StepModel.Step prefill = prefillStep.apply(tokens);
         double prefillPerRequest = newTokens * prefill.stepSeconds() / tokens;
         double b = poisson == null ? Math.min(pool.maxBatchPerGpu(), concurrency) : pool.maxBatchPerGpu();
         boolean saturated = false;
         double requestsPerGpu;
-        StepModel.Step decode = model.step(decodeProfile, b);
+        StepModel.Step decode = decodeStep.apply(b);
         double capacity = 1 / (prefillPerRequest + output * decode.stepSeconds() / b);
         if (poisson == null) {
             requestsPerGpu = capacity;
@@ -116,12 +121,12 @@ public final class AnalyticModel {
             if (!saturated) {
                 // Little's law: sequences decoding per GPU = request rate x output x TPOT(b); iterate to a fixed point.
                 for (int i = 0; i < 50; i++) {
-                    StepModel.Step step = model.step(decodeProfile, b);
+                    StepModel.Step step = decodeStep.apply(b);
                     double decodeShare = 1 - requestsPerGpu * prefillPerRequest;
                     double tpot = step.stepSeconds() / Math.max(1e-9, decodeShare);
                     b = Math.max(1e-3, Math.min(pool.maxBatchPerGpu(), requestsPerGpu * output * tpot));
                 }
-                decode = model.step(decodeProfile, b);
+                decode = decodeStep.apply(b);
             }
         }
         double prefillShare = requestsPerGpu * prefillPerRequest;
@@ -131,6 +136,13 @@ public final class AnalyticModel {
         return new PoolEstimate(pool, memory, b, tokens, decode, prefill, gpus * requestsPerGpu * input,
                 gpus * requestsPerGpu * input * (1 - hit), gpus * requestsPerGpu * output, ttft, tpot,
                 Math.min(1, prefillShare), saturated);
+    }
+
+    /** The step model of one expert-parallel group (instance) of {@code pool}. */
+    public static StepModel stepModel(Scenario scenario, Pool pool) {
+        return new StepModel(scenario.model(), scenario.hardware(), scenario.precision(),
+                new StepModel.Shape(pool.ep(), pool.attentionTp(), pool.microBatches(),
+                        scenario.placement().redundantExperts()));
     }
 
     /**

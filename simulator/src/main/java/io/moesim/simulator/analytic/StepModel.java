@@ -1,234 +1,634 @@
 package io.moesim.simulator.analytic;
 
 import io.moesim.models.spec.AttentionSpec;
-import io.moesim.models.spec.LayerGroup;
 import io.moesim.models.spec.ModelAccounting;
 import io.moesim.models.spec.ModelSpec;
 import io.moesim.models.spec.OpCost;
 import io.moesim.models.spec.Phase;
 import io.moesim.models.spec.StepProfile;
 import io.moesim.simulator.hardware.DataType;
+import io.moesim.simulator.hardware.EfficiencyCurve;
 import io.moesim.simulator.hardware.HardwareProfile;
-import io.moesim.simulator.scenario.Pool;
+import io.moesim.simulator.network.AllToAllKernel;
+import io.moesim.simulator.network.Collectives;
+import io.moesim.simulator.network.LinkSpec;
+import io.moesim.simulator.network.Topology;
+import io.moesim.simulator.routing.ExpertPlacement;
+import io.moesim.simulator.routing.RoutingSource;
 import io.moesim.simulator.scenario.Precision;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Roofline model of one forward step of one GPU of a pool, assuming uniform routing (every expert
- * slot gets the same share of tokens). Each operation costs
- * {@code max(FLOPs / (peak x efficiency), bytes / (HBM bandwidth x efficiency))}, with the
- * efficiencies of the hardware profile: a grouped GEMM's compute efficiency depends on its tokens per
- * expert, and a GEMM with few tokens is bound by streaming all its weights. Communication:
- * expert-parallel dispatch and combine (NVLink inside the NVLink domain, the NICs across domains),
- * tensor-parallel all-reduces. With two micro-batches one micro-batch's communication hides behind the
- * other's compute: a layer takes {@code 2 x max(compute(T/2), communication(T/2))}; with one, compute
- * plus communication. Details and assumptions: {@code docs/results.md}.
+ * THE cost of one forward step of one instance (an expert-parallel group of GPUs that steps
+ * together), operation by operation and layer by layer. Both the analytic estimate and the
+ * discrete-event simulator use it: the estimate with every rank carrying the same full batch and
+ * the expected (fractional, uniform) tokens per expert ({@link #expectedLoads()}); the simulator
+ * with each rank's actual batch and the per-expert token counts the routing source draws for that
+ * batch ({@link #drawnLoads(RoutingSource)}).
  *
- * @param model     the model
- * @param hardware  the hardware
- * @param precision number formats
- * @param pool      the pool (its TP, EP and micro-batches)
- * @param redundantExperts extra expert slots per MoE layer
+ * <p>Per layer and micro-batch, for each data-parallel attention rank: attention projections
+ * (GEMM; prefix-cache hits are decompressed for MLA), attention core (against each request's own
+ * context; causal within a prefill chunk), then the dense MLP, or the router and shared experts of
+ * an MoE layer, plus a fixed per-layer cost of small kernels. Per MoE layer and GPU: one grouped
+ * GEMM per local expert slot from the tokens that slot receives (a slot with few tokens still
+ * streams its weights). Dispatch and combine cost their busiest port's bytes over the kernel's
+ * bandwidth plus a fixed cost per call; decode steps use the low-latency kernels, steps with
+ * prefill tokens the throughput kernels. TP all-reduces after attention and MLP.
+ *
+ * <p>A GEMM costs {@code max(FLOPs / (peak x efficiency(tokens per group)), weight bytes / (HBM x
+ * fraction))}; the attention core {@code max(FLOPs / (BF16 peak x fraction), KV bytes / (HBM x
+ * fraction))}. A phase ends when its slowest rank or GPU ends. With one micro-batch a layer costs
+ * compute + communication. With two, communication runs beside the other micro-batch's compute:
+ * compute slows by the SMs the throughput kernels take, and the layer costs
+ * {@code max(C, M) + (1 - overlap) x min(C, M)}. All parameters come from the hardware profile.
  */
-public record StepModel(ModelSpec model, HardwareProfile hardware, Precision precision, Pool pool,
-                        int redundantExperts) {
+public final class StepModel {
 
     /**
-     * The time of one step and where it goes.
+     * The shape of an instance.
      *
-     * @param stepSeconds          wall time of the step
-     * @param computeSeconds       compute of all layers and the LM head (both micro-batches)
-     * @param communicationSeconds all-to-all and all-reduce time (both micro-batches)
-     * @param breakdownSeconds     compute and communication by operation (both micro-batches)
+     * @param gpus             GPUs of the instance (its expert-parallel degree)
+     * @param attentionTp      tensor-parallel degree of attention inside a data-parallel rank
+     * @param microBatches     1, or 2 to overlap communication with compute
+     * @param redundantExperts extra expert slots per MoE layer (contiguous placement)
      */
-    public record Step(double stepSeconds, double computeSeconds, double communicationSeconds,
-                       Map<String, Double> breakdownSeconds) {
-    }
-
-    /**
-     * One step in which each GPU carries {@code tokensPerGpu} new tokens of sequences shaped like
-     * {@code profile} (per-token costs of a sequence with its cached and new tokens).
-     */
-    public Step step(StepProfile profile, double tokensPerGpu) {
-        if (!(tokensPerGpu > 0)) {
-            throw new IllegalArgumentException("tokensPerGpu must be > 0");
-        }
-        int micro = pool.microBatches();
-        double t = tokensPerGpu / micro;
-        Map<String, Double> breakdown = new LinkedHashMap<>();
-        double step = 0;
-        double compute = 0;
-        double communication = 0;
-        for (LayerGroup group : profile.layerGroups()) {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            double c = layerCompute(group, profile, t, parts);
-            double m = layerCommunication(group, profile.phase(), t, parts);
-            double layer = micro == 1 ? c + m : micro * Math.max(c, m);
-            step += group.layers() * layer;
-            compute += group.layers() * micro * c;
-            communication += group.layers() * micro * m;
-            for (Map.Entry<String, Double> e : parts.entrySet()) {
-                breakdown.merge(e.getKey(), group.layers() * micro * e.getValue(), Double::sum);
+    public record Shape(int gpus, int attentionTp, int microBatches, int redundantExperts) {
+        public Shape {
+            if (gpus <= 0 || attentionTp <= 0 || gpus % attentionTp != 0) {
+                throw new IllegalArgumentException("need gpus > 0 and attentionTp dividing gpus");
+            }
+            if (microBatches != 1 && microBatches != 2) {
+                throw new IllegalArgumentException("microBatches must be 1 or 2");
             }
         }
-        double head = lmHead(profile, tokensPerGpu);
-        breakdown.merge("lmHead", head, Double::sum);
-        return new Step(step + head, compute + head, communication, breakdown);
-    }
 
-    private double layerCompute(LayerGroup group, StepProfile profile, double t, Map<String, Double> parts) {
-        double tp = pool.attentionTp();
-        double total = 0;
-        for (OpCost op : group.ops()) {
-            double seconds = switch (op.op()) {
-                case ATTENTION_PROJECTIONS, SHARED_EXPERTS, DENSE_MLP ->
-                        gemm(t * op.flopsPerToken(), op.weightParams() / tp * precision.weights().bytes(), t * tp,
-                                precision.gemmType());
-                case ROUTER -> gemm(t * op.flopsPerToken(), op.weightParams() * 2.0, t, DataType.BF16);
-                case ATTENTION_CORE -> attentionCore(op, t);
-                case ROUTED_EXPERTS -> routedExperts(op, t);
-                case LM_HEAD -> 0;
-            };
-            parts.merge(key(op.op()), seconds, Double::sum);
-            total += seconds;
+        /** Data-parallel attention ranks. */
+        public int ranks() {
+            return gpus / attentionTp;
         }
-        return total;
     }
 
-    private static String key(OpCost.Op op) {
-        return switch (op) {
-            case ATTENTION_PROJECTIONS -> "attentionProjections";
-            case ATTENTION_CORE -> "attentionCore";
-            case ROUTER -> "router";
-            case ROUTED_EXPERTS -> "routedExperts";
-            case SHARED_EXPERTS -> "sharedExperts";
-            case DENSE_MLP -> "denseMlp";
-            case LM_HEAD -> "lmHead";
-        };
-    }
+    /** The parts of a step, in the order of {@link Step#breakdownSeconds()}. */
+    public enum Part {
+        ATTENTION_PROJECTIONS("attentionProjections"), ATTENTION_CORE("attentionCore"), ROUTER("router"),
+        ROUTED_EXPERTS("routedExperts"), SHARED_EXPERTS("sharedExperts"), DENSE_MLP("denseMlp"),
+        SMALL_KERNELS("smallKernels"), DISPATCH("dispatch"), COMBINE("combine"), TP_ALL_REDUCE("tpAllReduce"),
+        LM_HEAD("lmHead");
 
-    /** A GEMM of {@code flops} over {@code tokens} rows that streams {@code weightBytes} of weights. */
-    double gemm(double flops, double weightBytes, double tokens, DataType type) {
-        HardwareProfile.Efficiency e = hardware.efficiency();
-        double compute = flops / (hardware.gpu().peakFlopsPerSecond(type) * e.gemmCompute().fractionAt(tokens));
-        double memory = weightBytes / (hardware.gpu().hbmBytesPerSecond().value() * e.gemmHbmFraction().value());
-        return Math.max(compute, memory);
-    }
+        private final String key;
 
-    private double attentionCore(OpCost op, double t) {
-        double tp = pool.attentionTp();
-        int shards = switch (model.attention()) {
-            case AttentionSpec.Gqa g -> (int) Math.min(tp, g.numKvHeads());
-            case AttentionSpec.Mla m -> 1;
-        };
-        HardwareProfile.Efficiency e = hardware.efficiency();
-        double flops = t * op.flopsPerToken();
-        double kvBytes = t * tp * (op.kvElementsReadPerToken() + op.kvElementsWrittenPerToken())
-                * precision.kvCache().bytes() / shards;
-        double compute = flops / (hardware.gpu().peakFlopsPerSecond(DataType.BF16) * e.attentionComputeFraction().value());
-        double memory = kvBytes / (hardware.gpu().hbmBytesPerSecond().value() * e.attentionHbmFraction().value());
-        return Math.max(compute, memory);
-    }
-
-    private double routedExperts(OpCost op, double t) {
-        double assignments = t * model.moe().topK();
-        double slots = expertSlotsPerGpu();
-        double tokensPerSlot = assignments / slots;
-        double slotsHit = slots * (1 - Math.pow(1 - 1 / slots, assignments));
-        double weightBytes = slotsHit * op.weightParamsPerExpert() * precision.weights().bytes();
-        HardwareProfile.Efficiency e = hardware.efficiency();
-        double compute = t * op.flopsPerToken()
-                / (hardware.gpu().peakFlopsPerSecond(precision.gemmType()) * e.gemmCompute().fractionAt(tokensPerSlot));
-        double memory = weightBytes / (hardware.gpu().hbmBytesPerSecond().value() * e.gemmHbmFraction().value());
-        return Math.max(compute, memory);
-    }
-
-    /** Routed-expert slots one GPU holds per MoE layer. */
-    public double expertSlotsPerGpu() {
-        return (double) (model.moe().numRoutedExperts() + redundantExperts) / pool.ep();
-    }
-
-    private double lmHead(StepProfile profile, double tokensPerGpu) {
-        OpCost head = profile.lmHead();
-        double tp = pool.attentionTp();
-        double embeddingBytes = precision.embeddingBytes();
-        DataType type = embeddingBytes >= 2 ? DataType.BF16 : precision.gemmType();
-        double rows = tokensPerGpu * tp * head.flopsPerToken() / (2.0 * model.hiddenSize() * model.vocabSize());
-        return gemm(tokensPerGpu * head.flopsPerToken(), head.weightParams() / tp * embeddingBytes, Math.max(1, rows), type);
-    }
-
-    private double layerCommunication(LayerGroup group, Phase phase, double t, Map<String, Double> parts) {
-        double total = 0;
-        if (group.moe() && pool.ep() > 1) {
-            double dispatch = allToAll(phase, t, precision.dispatch().bytes());
-            double combine = allToAll(phase, t, precision.combine().bytes());
-            parts.merge("dispatch", dispatch, Double::sum);
-            parts.merge("combine", combine, Double::sum);
-            total += dispatch + combine;
+        Part(String key) {
+            this.key = key;
         }
-        if (pool.attentionTp() > 1) {
-            double allReduce = 2 * allReduce(t);
-            parts.merge("tpAllReduce", allReduce, Double::sum);
-            total += allReduce;
+
+        /** The JSON key. */
+        public String key() {
+            return key;
         }
-        return total;
     }
 
     /**
-     * One all-to-all (dispatch or combine) of {@code t} tokens per GPU with {@code bytesPerElement}
-     * per hidden element. Decode uses low-latency kernels that send one copy per (token, expert);
-     * prefill uses throughput kernels that send a token once per remote NVLink domain over the NICs and
-     * forward it over NVLink inside the domain (as DeepEP's normal kernels do).
+     * The batch of one step, one entry per data-parallel rank. Counts may be fractional (the
+     * analytic estimate's mean batch). Filled by the scheduler and reused between steps.
      */
-    double allToAll(Phase phase, double t, double bytesPerElement) {
-        HardwareProfile.Efficiency e = hardware.efficiency();
-        HardwareProfile.Network net = hardware.network();
-        int ep = pool.ep();
-        int domain = Math.min(net.nvlinkDomainCount(), ep);
-        double message = model.hiddenSize() * bytesPerElement;
-        double assignments = t * model.moe().topK();
-        double rdmaPerGpu = net.nicsPerGpu().value() * (net.nicBitsPerSecond().value() / 400e9);
-        double nvlinkBytes;
-        double rdmaBytes;
-        double nvlinkBandwidth;
-        double rdmaBandwidth;
-        if (phase == Phase.DECODE) {
-            nvlinkBytes = assignments * message * (domain - 1) / ep;
-            rdmaBytes = assignments * message * (ep - domain) / ep;
-            nvlinkBandwidth = e.nvlinkLowLatencyBytesPerSecond().value();
-            rdmaBandwidth = e.rdmaLowLatencyBytesPerSecond().value() * rdmaPerGpu;
-        } else {
-            double domains = (double) ep / domain;
-            double remoteDomainsPerToken = (domains - 1) * (1 - Math.pow(1 - 1 / domains, model.moe().topK()));
-            rdmaBytes = t * remoteDomainsPerToken * message;
-            nvlinkBytes = assignments * message * (domain - 1) / domain;
-            nvlinkBandwidth = e.nvlinkBytesPerSecond().value();
-            rdmaBandwidth = e.rdmaBytesPerSecond().value() * rdmaPerGpu;
+    public static final class Batch {
+        final double[] newTokens;
+        final double[] lmHeadTokens;
+        final double[] decodeAttended;
+        final double[] kvRead;
+        final double[] prefillAttended;
+        final double[] prefillCached;
+        double prefillTokens;
+
+        public Batch(int ranks) {
+            newTokens = new double[ranks];
+            lmHeadTokens = new double[ranks];
+            decodeAttended = new double[ranks];
+            kvRead = new double[ranks];
+            prefillAttended = new double[ranks];
+            prefillCached = new double[ranks];
         }
-        return e.collectiveLatencySeconds().value()
-                + Math.max(nvlinkBytes / nvlinkBandwidth, rdmaBytes / rdmaBandwidth);
+
+        public int ranks() {
+            return newTokens.length;
+        }
+
+        public void clear() {
+            Arrays.fill(newTokens, 0);
+            Arrays.fill(lmHeadTokens, 0);
+            Arrays.fill(decodeAttended, 0);
+            Arrays.fill(kvRead, 0);
+            Arrays.fill(prefillAttended, 0);
+            Arrays.fill(prefillCached, 0);
+            prefillTokens = 0;
+        }
+
+        /** Adds one decoding request with {@code contextTokens} tokens in its KV cache to rank {@code r}. */
+        public void addDecode(int r, int contextTokens) {
+            addDecode(r, contextTokens, 1);
+        }
+
+        /** Adds {@code count} decoding requests with {@code contextTokens} each to rank {@code r}. */
+        public void addDecode(int r, double contextTokens, double count) {
+            newTokens[r] += count;
+            lmHeadTokens[r] += count;
+            decodeAttended[r] += count * (contextTokens + 1);
+            kvRead[r] += count * contextTokens;
+        }
+
+        /** Adds a prefill chunk of {@code chunk} tokens after {@code cached} tokens already in the KV cache. */
+        public void addPrefill(int r, int cached, int chunk) {
+            addPrefill(r, cached, chunk, 1);
+        }
+
+        /** Adds {@code count} prefill chunks of {@code chunk} tokens after {@code cached} each. */
+        public void addPrefill(int r, double cached, double chunk, double count) {
+            newTokens[r] += count * chunk;
+            lmHeadTokens[r] += count;
+            prefillAttended[r] += count * (chunk * cached + chunk * (chunk + 1.0) / 2.0);
+            kvRead[r] += count * cached;
+            prefillCached[r] += count * cached;
+            prefillTokens += count * chunk;
+        }
+
+        /** New tokens over all ranks. */
+        public double totalTokens() {
+            double sum = 0;
+            for (double n : newTokens) {
+                sum += n;
+            }
+            return sum;
+        }
     }
 
-    /** A ring all-reduce of the attention group's {@code t x tp} tokens' hidden states in BF16. */
-    double allReduce(double t) {
-        HardwareProfile.Efficiency e = hardware.efficiency();
-        int tp = pool.attentionTp();
-        double bytes = 2.0 * (tp - 1) / tp * t * tp * model.hiddenSize() * 2;
-        boolean nvlink = tp <= hardware.network().nvlinkDomainCount();
-        double bandwidth = nvlink ? e.nvlinkBytesPerSecond().value()
-                : e.rdmaBytesPerSecond().value() * hardware.network().nicsPerGpu().value();
-        return e.collectiveLatencySeconds().value() + bytes / bandwidth;
+    /** Where the tokens per expert slot of each MoE layer come from. */
+    @FunctionalInterface
+    public interface Loads {
+        /** Fills {@code slotLoads} (one entry per physical slot) for {@code totalTokens} tokens at {@code moeLayer}. */
+        void fill(int moeLayer, double totalTokens, double[] slotLoads);
     }
 
-    /** The step profile of a decode step at mean context {@code context}. */
-    public StepProfile decodeProfile(double context) {
-        return ModelAccounting.stepProfile(model, Phase.DECODE, Math.max(0, Math.round(context)), 1);
+    /**
+     * The time of one step and where it went.
+     *
+     * @param stepSeconds                 wall time
+     * @param computeSeconds              compute on the critical path (slowest rank, slowest GPU), SM loss included
+     * @param communicationSeconds        all-to-all and all-reduce time, hidden or not
+     * @param exposedCommunicationSeconds step time beyond the critical compute (communication not hidden)
+     * @param gpuComputeSeconds           sum over the instance's GPUs of their own compute time
+     * @param breakdownSeconds            critical-path seconds by {@link Part} (index = ordinal)
+     */
+    public record Step(double stepSeconds, double computeSeconds, double communicationSeconds,
+                       double exposedCommunicationSeconds, double gpuComputeSeconds, double[] breakdownSeconds) {
+
+        /** The breakdown as a map from JSON key to seconds. */
+        public Map<String, Double> breakdown() {
+            Map<String, Double> map = new LinkedHashMap<>();
+            for (Part part : Part.values()) {
+                map.put(part.key(), breakdownSeconds[part.ordinal()]);
+            }
+            return map;
+        }
     }
 
-    /** The step profile of prefilling {@code newTokens} after {@code cachedTokens} cached ones. */
-    public StepProfile prefillProfile(double cachedTokens, double newTokens) {
-        return ModelAccounting.stepProfile(model, Phase.PREFILL, Math.max(0, Math.round(cachedTokens)),
-                Math.max(1, Math.round(newTokens)));
+    private final ModelSpec spec;
+    private final Shape shape;
+    private final ExpertPlacement placement;
+    private final Topology topology;
+    private final AllToAllKernel normalKernel;
+    private final AllToAllKernel lowLatencyKernel;
+    private final double llDispatchSeconds;
+    private final double llCombineSeconds;
+    private final double normalLatency;
+    private final LinkSpec tpLink;
+    private final int tp;
+    private final int ranks;
+    private final int gpus;
+    private final int m;
+    private final int topK;
+    private final double kvShards;
+
+    private final double gemmPeak;
+    private final double bf16Peak;
+    private final EfficiencyCurve gemmCurve;
+    private final double weightBandwidth;
+    private final double attentionFlopsRate;
+    private final double attentionBandwidth;
+    private final double smKeep;
+    private final double overlap;
+    private final double layerOverhead;
+
+    private final double weightBytes;
+    private final double projFlopsPerToken;
+    private final double projWeightBytes;
+    private final double prefixDecompressFlopsPerCached;
+    private final double decodeCoreFlopsPerAttended;
+    private final double prefillCoreFlopsPerAttended;
+    private final double kvBytesPerTokenLayer;
+    private final double routerFlopsPerToken;
+    private final double routerWeightBytes;
+    private final double sharedFlopsPerToken;
+    private final double sharedWeightBytes;
+    private final double denseFlopsPerToken;
+    private final double denseWeightBytes;
+    private final double expertWeightParams;
+    private final double lmHeadFlopsPerToken;
+    private final double lmHeadWeightBytes;
+    private final double lmHeadPeak;
+    private final double dispatchBytesPerCopy;
+    private final double combineBytesPerCopy;
+    private final int denseLayers;
+    private final int moeLayers;
+
+    private final double[] expertSecondsCache = new double[1 << 16];
+    private final double[] expertPairCache = new double[1 << 16];
+    private final double[] slotLoads;
+    private final double[] sourceTokens;
+    private final double[] copies;
+    private final double[] domainScratch;
+
+    public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape) {
+        this.spec = spec;
+        this.shape = shape;
+        this.tp = shape.attentionTp();
+        this.ranks = shape.ranks();
+        this.gpus = shape.gpus();
+        this.m = shape.microBatches();
+        this.topK = spec.moe().topK();
+        int experts = spec.moe().numRoutedExperts();
+        this.placement = ExpertPlacement.contiguous(experts, gpus, shape.redundantExperts());
+        this.topology = new Topology(gpus, hardware.network().nvlinkDomainCount());
+        HardwareProfile.Efficiency eff = hardware.efficiency();
+        HardwareProfile.Network net = hardware.network();
+        double nics = net.nicsPerGpu().value() * net.nicBitsPerSecond().value() / 400e9;
+        this.normalLatency = eff.collectiveLatencySeconds().value();
+        this.normalKernel = new AllToAllKernel("normal", eff.nvlinkBytesPerSecond().value(),
+                eff.rdmaBytesPerSecond().value() * nics, 0);
+        this.lowLatencyKernel = new AllToAllKernel("low-latency", eff.nvlinkLowLatencyBytesPerSecond().value(),
+                eff.rdmaLowLatencyBytesPerSecond().value() * nics, 0);
+        this.llDispatchSeconds = eff.lowLatencyDispatchSeconds().value();
+        this.llCombineSeconds = eff.lowLatencyCombineSeconds().value();
+        this.tpLink = new LinkSpec(tp <= net.nvlinkDomainCount() ? eff.nvlinkBytesPerSecond().value()
+                : eff.rdmaBytesPerSecond().value() * nics, normalLatency);
+        this.kvShards = switch (spec.attention()) {
+            case AttentionSpec.Gqa g -> Math.min(tp, g.numKvHeads());
+            case AttentionSpec.Mla mla -> 1;
+        };
+
+        HardwareProfile.Gpu gpu = hardware.gpu();
+        this.gemmPeak = gpu.peakFlopsPerSecond(precision.gemmType());
+        this.bf16Peak = gpu.peakFlopsPerSecond(DataType.BF16);
+        this.gemmCurve = eff.gemmCompute();
+        this.weightBandwidth = gpu.hbmBytesPerSecond().value() * eff.gemmHbmFraction().value();
+        this.attentionFlopsRate = bf16Peak * eff.attentionComputeFraction().value();
+        this.attentionBandwidth = gpu.hbmBytesPerSecond().value() * eff.attentionHbmFraction().value();
+        this.smKeep = 1 - eff.communicationSmFraction().value();
+        this.overlap = eff.overlapFraction().value();
+        this.layerOverhead = eff.layerOverheadSeconds().value();
+        this.weightBytes = precision.weights().bytes();
+
+        // Per-token coefficients read off ModelAccounting's operation costs at known shapes.
+        StepProfile decodeAt1023 = ModelAccounting.stepProfile(spec, Phase.DECODE, 1023, 1);
+        StepProfile prefillAt0 = ModelAccounting.stepProfile(spec, Phase.PREFILL, 0, 1);
+        StepProfile prefillAt1000 = ModelAccounting.stepProfile(spec, Phase.PREFILL, 1000, 1);
+        OpCost proj = op(prefillAt0, OpCost.Op.ATTENTION_PROJECTIONS);
+        this.projFlopsPerToken = proj.flopsPerToken();
+        this.projWeightBytes = proj.weightParams() * weightBytes;
+        this.prefixDecompressFlopsPerCached =
+                (op(prefillAt1000, OpCost.Op.ATTENTION_PROJECTIONS).flopsPerToken() - proj.flopsPerToken()) / 1000.0;
+        this.decodeCoreFlopsPerAttended = op(decodeAt1023, OpCost.Op.ATTENTION_CORE).flopsPerToken() / 1024.0;
+        this.prefillCoreFlopsPerAttended = op(prefillAt0, OpCost.Op.ATTENTION_CORE).flopsPerToken();
+        this.kvBytesPerTokenLayer = ModelAccounting.kvCacheElementsPerTokenPerLayer(spec) * precision.kvCache().bytes();
+        this.routerFlopsPerToken = 2.0 * ModelAccounting.routerWeightsPerLayer(spec);
+        this.routerWeightBytes = ModelAccounting.routerWeightsPerLayer(spec) * DataType.BF16.bytes();
+        long shared = ModelAccounting.sharedExpertWeightsPerLayer(spec);
+        this.sharedFlopsPerToken = 2.0 * shared;
+        this.sharedWeightBytes = shared * weightBytes;
+        long dense = ModelAccounting.denseMlpWeightsPerLayer(spec);
+        this.denseFlopsPerToken = 2.0 * dense;
+        this.denseWeightBytes = dense * weightBytes;
+        this.expertWeightParams = ModelAccounting.routedExpertWeights(spec);
+        OpCost head = prefillAt0.lmHead();
+        this.lmHeadFlopsPerToken = head.flopsPerToken();
+        double embeddingBytes = precision.embeddingBytes();
+        this.lmHeadWeightBytes = head.weightParams() * embeddingBytes;
+        this.lmHeadPeak = gpu.peakFlopsPerSecond(embeddingBytes >= 2 ? DataType.BF16 : precision.gemmType());
+        // DeepEP: FP8 dispatch carries the hidden vector plus one FP32 scale per 128 values.
+        this.dispatchBytesPerCopy = spec.hiddenSize() * precision.dispatch().bytes()
+                + (precision.dispatch().bytes() < 2 ? spec.hiddenSize() / 128.0 * 4 : 0);
+        this.combineBytesPerCopy = spec.hiddenSize() * precision.combine().bytes();
+        this.denseLayers = spec.numDenseLayers();
+        this.moeLayers = spec.numMoeLayers();
+
+        Arrays.fill(expertSecondsCache, -1);
+        Arrays.fill(expertPairCache, -1);
+        this.slotLoads = new double[experts + shape.redundantExperts()];
+        this.sourceTokens = new double[gpus];
+        this.copies = new double[gpus];
+        this.domainScratch = new double[2 * topology.numDomains()];
+    }
+
+    private static OpCost op(StepProfile profile, OpCost.Op op) {
+        return profile.layerGroups().stream().flatMap(g -> g.ops().stream()).filter(o -> o.op() == op).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + op + " in the step profile"));
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public ExpertPlacement placement() {
+        return placement;
+    }
+
+    /** Routed-expert slots per GPU and MoE layer. */
+    public int slotsPerGpu() {
+        return placement.slotsPerGpu();
+    }
+
+    /**
+     * The expected tokens per slot under uniform routing: {@code tokens x topK / experts} per
+     * logical expert, split evenly over its replicas. Fractional.
+     */
+    public Loads expectedLoads() {
+        int experts = spec.moe().numRoutedExperts();
+        double[] share = new double[slotLoads.length];
+        int[] replicas = new int[experts];
+        for (int s = 0; s < share.length; s++) {
+            replicas[placement.slotExpert(s)]++;
+        }
+        for (int s = 0; s < share.length; s++) {
+            share[s] = (double) topK / experts / replicas[placement.slotExpert(s)];
+        }
+        return (layer, tokens, out) -> {
+            for (int s = 0; s < out.length; s++) {
+                out[s] = tokens * share[s];
+            }
+        };
+    }
+
+    /** Tokens per slot from {@code routing}'s draw for each batch and layer (total tokens rounded). */
+    public Loads drawnLoads(RoutingSource routing) {
+        int[] expertLoads = new int[spec.moe().numRoutedExperts()];
+        int[] slots = new int[slotLoads.length];
+        return (layer, tokens, out) -> {
+            routing.expertLoads(layer, (int) Math.round(tokens), expertLoads);
+            placement.slotLoads(expertLoads, slots);
+            for (int s = 0; s < out.length; s++) {
+                out[s] = slots[s];
+            }
+        };
+    }
+
+    /** Time of a GEMM of {@code flops} over {@code tokens} rows streaming {@code bytes} of weights, at {@code peak}. */
+    double gemmSeconds(double flops, double bytes, double tokens, double peak) {
+        if (tokens <= 0) {
+            return 0;
+        }
+        return Math.max(flops / (peak * gemmCurve.fractionAt(tokens)), bytes / weightBandwidth);
+    }
+
+    /** A GEMM at the GEMM data type's peak. */
+    public double gemmSeconds(double flops, double bytes, double tokens) {
+        return gemmSeconds(flops, bytes, tokens, gemmPeak);
+    }
+
+    /** Time of one routed expert's GEMMs (gate, up, down) over {@code tokens} tokens; 0 when none. */
+    public double expertSeconds(double tokens) {
+        if (tokens <= 0) {
+            return 0;
+        }
+        int whole = (int) tokens;
+        boolean cacheable = whole == tokens && whole < expertSecondsCache.length;
+        if (cacheable && expertSecondsCache[whole] >= 0) {
+            return expertSecondsCache[whole];
+        }
+        double s = gemmSeconds(2.0 * expertWeightParams * tokens, expertWeightParams * weightBytes, tokens);
+        if (cacheable) {
+            expertSecondsCache[whole] = s;
+        }
+        return s;
+    }
+
+    /** Both micro-batches' GEMMs of one expert slot with {@code load} tokens: ceil and floor halves. Cached. */
+    private double expertPairSeconds(double load) {
+        int whole = (int) load;
+        boolean cacheable = whole == load && whole < expertPairCache.length;
+        if (cacheable && expertPairCache[whole] >= 0) {
+            return expertPairCache[whole];
+        }
+        double first = whole == load ? Math.ceil(load / 2) : load / 2;
+        double s = expertSeconds(first) + expertSeconds(load - first);
+        if (cacheable) {
+            expertPairCache[whole] = s;
+        }
+        return s;
+    }
+
+    /**
+     * Normal (throughput) kernels send a token once to each remote NVLink domain holding one of
+     * its experts, then forward it over NVLink: the NICs carry (distinct domains per token) / topK
+     * of the copies. With q_d the share of copies landing in domain d, a token's topK picks hit
+     * about sum_d (1 - (1 - q_d)^topK) domains.
+     */
+    private double nicDedupFactor() {
+        int domains = topology.numDomains();
+        if (domains <= 1) {
+            return 1.0;
+        }
+        double total = 0;
+        for (int g = 0; g < gpus; g++) {
+            total += copies[g];
+        }
+        if (total == 0) {
+            return 1.0;
+        }
+        double distinct = 0;
+        int per = topology.gpusPerDomain();
+        for (int d = 0; d < domains; d++) {
+            double inDomain = 0;
+            for (int g = d * per; g < Math.min(gpus, (d + 1) * per); g++) {
+                inDomain += copies[g];
+            }
+            distinct += 1 - Math.pow(1 - inDomain / total, topK);
+        }
+        return distinct / topK;
+    }
+
+    /** Times one step with the expected (uniform, fractional) tokens per expert slot. */
+    public Step step(Batch batch) {
+        return step(batch, expectedLoads());
+    }
+
+    /** A batch with {@code requestsPerGpu} decoding requests per GPU at {@code context} tokens, on every rank. */
+    public Batch decodeBatch(double requestsPerGpu, double context) {
+        Batch batch = new Batch(ranks);
+        for (int r = 0; r < ranks; r++) {
+            batch.addDecode(r, context, requestsPerGpu * tp);
+        }
+        return batch;
+    }
+
+    /**
+     * A batch with {@code tokensPerGpu} new prompt tokens per GPU on every rank, as whole prompts of
+     * {@code newTokens} tokens after {@code cachedTokens} cached ones (fractional prompt counts).
+     */
+    public Batch prefillBatch(double tokensPerGpu, double cachedTokens, double newTokens) {
+        Batch batch = new Batch(ranks);
+        double chunk = Math.min(newTokens, tokensPerGpu * tp);
+        for (int r = 0; r < ranks; r++) {
+            batch.addPrefill(r, cachedTokens, chunk, tokensPerGpu * tp / chunk);
+        }
+        return batch;
+    }
+
+    /** Times one step of the instance for {@code batch}, with tokens per expert slot from {@code loads}. */
+    public Step step(Batch batch, Loads loads) {
+        double[] parts = new double[Part.values().length];
+        double total = batch.totalTokens();
+        if (total <= 0) {
+            return new Step(0, 0, 0, 0, 0, parts);
+        }
+        boolean lowLatency = batch.prefillTokens == 0;
+        // Throughput kernels run on SMs beside the other micro-batch's compute.
+        double slow = m > 1 && !lowLatency ? 1 / smKeep : 1;
+
+        // Per-rank attention and MLP per micro-batch (the same in every layer of a kind); keep the slowest rank.
+        double maxDense = 0;
+        double maxMoe = 0;
+        double sumDense = 0;
+        double sumMoe = 0;
+        double tpComm = 0;
+        double[] denseParts = new double[parts.length];
+        double[] moeParts = new double[parts.length];
+        for (int r = 0; r < ranks; r++) {
+            double n = batch.newTokens[r];
+            if (n <= 0) {
+                continue;
+            }
+            double t = n / m;
+            double f = 1.0 / m;
+            double proj = gemmSeconds((projFlopsPerToken * t + prefixDecompressFlopsPerCached * batch.prefillCached[r] * f) / tp,
+                    projWeightBytes / tp, t * tp);
+            double coreFlops = (decodeCoreFlopsPerAttended * batch.decodeAttended[r]
+                    + prefillCoreFlopsPerAttended * batch.prefillAttended[r]) * f / tp;
+            double kvBytes = batch.kvRead[r] * kvBytesPerTokenLayer * f / kvShards;
+            double core = Math.max(coreFlops / attentionFlopsRate, kvBytes / attentionBandwidth);
+            double dense = gemmSeconds(denseFlopsPerToken * t / tp, denseWeightBytes / tp, t * tp);
+            double router = gemmSeconds(routerFlopsPerToken * t, routerWeightBytes, t, bf16Peak);
+            double shared = gemmSeconds(sharedFlopsPerToken * t / tp, sharedWeightBytes / tp, t * tp);
+            double attn = proj + core + layerOverhead;
+            if (attn + dense > maxDense) {
+                maxDense = attn + dense;
+                set(denseParts, proj, core, 0, 0, dense);
+            }
+            if (attn + router + shared > maxMoe) {
+                maxMoe = attn + router + shared;
+                set(moeParts, proj, core, router, shared, 0);
+            }
+            sumDense += m * (attn + dense) * tp;
+            sumMoe += m * (attn + router + shared) * tp;
+            if (tp > 1) {
+                // All-reduce after attention and after the MLP, per micro-batch.
+                tpComm = Math.max(tpComm, m * 2 * Collectives.allReduceSeconds(t * tp * spec.hiddenSize()
+                        * DataType.BF16.bytes(), tp, tpLink));
+            }
+        }
+
+        double compute = 0;
+        double communication = 0;
+        double gpuCompute = 0;
+        double stepSeconds = 0;
+
+        // Dense layers: no all-to-all.
+        double denseCompute = m * maxDense;
+        stepSeconds += denseLayers * layer(denseCompute, tpComm);
+        compute += denseLayers * denseCompute;
+        communication += denseLayers * tpComm;
+        gpuCompute += denseLayers * sumDense;
+        accumulate(parts, denseParts, denseLayers * m);
+        parts[Part.TP_ALL_REDUCE.ordinal()] += denseLayers * tpComm;
+
+        // Token sources of the all-to-all: each rank's tokens spread over its TP GPUs.
+        for (int r = 0; r < ranks; r++) {
+            for (int k = 0; k < tp; k++) {
+                sourceTokens[r * tp + k] = batch.newTokens[r] / tp;
+            }
+        }
+        int slotsPerGpu = placement.slotsPerGpu();
+        AllToAllKernel kernel = lowLatency ? lowLatencyKernel : normalKernel;
+        double dispatchFixed = m * (lowLatency ? llDispatchSeconds : normalLatency);
+        double combineFixed = m * (lowLatency ? llCombineSeconds : normalLatency);
+        for (int layer = 0; layer < moeLayers; layer++) {
+            loads.fill(layer, total, slotLoads);
+            double maxExpert = 0;
+            double sumExpert = 0;
+            for (int g = 0; g < gpus; g++) {
+                double t = 0;
+                double received = 0;
+                for (int s = g * slotsPerGpu, end = s + slotsPerGpu; s < end; s++) {
+                    double load = slotLoads[s];
+                    received += load;
+                    t += m == 1 ? expertSeconds(load) : expertPairSeconds(load);
+                }
+                copies[g] = received;
+                maxExpert = Math.max(maxExpert, t);
+                sumExpert += t;
+            }
+            double nicBytes = dispatchBytesPerCopy * (lowLatency ? 1.0 : nicDedupFactor());
+            double transfer = kernel.secondsProductForm(sourceTokens, copies, dispatchBytesPerCopy, nicBytes,
+                    topology, domainScratch);
+            double dispatch = transfer + dispatchFixed;
+            double combine = transfer * combineBytesPerCopy / dispatchBytesPerCopy + combineFixed;
+            double comm = dispatch + combine + tpComm;
+            double layerCompute = (m * maxMoe + maxExpert) * slow;
+            stepSeconds += layer(layerCompute, comm);
+            compute += layerCompute;
+            communication += comm;
+            gpuCompute += (sumMoe + sumExpert) * slow;
+            parts[Part.ROUTED_EXPERTS.ordinal()] += maxExpert * slow;
+            parts[Part.DISPATCH.ordinal()] += dispatch;
+            parts[Part.COMBINE.ordinal()] += combine;
+            parts[Part.TP_ALL_REDUCE.ordinal()] += tpComm;
+        }
+        accumulate(parts, moeParts, moeLayers * m * slow);
+
+        // LM head, once per step per rank, on the tokens that need logits.
+        double maxHead = 0;
+        for (int r = 0; r < ranks; r++) {
+            double h = batch.lmHeadTokens[r];
+            double head = gemmSeconds(lmHeadFlopsPerToken * h / tp, lmHeadWeightBytes / tp, h * tp, lmHeadPeak);
+            maxHead = Math.max(maxHead, head);
+            gpuCompute += head * tp;
+        }
+        parts[Part.LM_HEAD.ordinal()] += maxHead;
+        compute += maxHead;
+        stepSeconds += maxHead;
+        return new Step(stepSeconds, compute, communication, Math.max(0, stepSeconds - compute), gpuCompute, parts);
+    }
+
+    /** One layer of {@code compute} and {@code comm} seconds (both micro-batches together). */
+    private double layer(double compute, double comm) {
+        if (m == 1 || comm == 0) {
+            return compute + comm;
+        }
+        return Math.max(compute, comm) + (1 - overlap) * Math.min(compute, comm);
+    }
+
+    private void set(double[] p, double proj, double core, double router, double shared, double dense) {
+        p[Part.ATTENTION_PROJECTIONS.ordinal()] = proj;
+        p[Part.ATTENTION_CORE.ordinal()] = core;
+        p[Part.ROUTER.ordinal()] = router;
+        p[Part.SHARED_EXPERTS.ordinal()] = shared;
+        p[Part.DENSE_MLP.ordinal()] = dense;
+        p[Part.SMALL_KERNELS.ordinal()] = layerOverhead;
+    }
+
+    private static void accumulate(double[] into, double[] from, double times) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += from[i] * times;
+        }
     }
 }

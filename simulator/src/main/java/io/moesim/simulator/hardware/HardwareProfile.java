@@ -103,11 +103,23 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
      * @param nvlinkLowLatencyBytesPerSecond achievable over NVLink with the low-latency (decode) kernels
      * @param rdmaBytesPerSecond         achievable all-to-all bandwidth per GPU over the NICs, throughput kernels
      * @param rdmaLowLatencyBytesPerSecond achievable over the NICs with the low-latency (decode) kernels
-     * @param collectiveLatencySeconds   fixed cost of one collective (launch, synchronisation)
+     * @param collectiveLatencySeconds   fixed cost of one collective with the throughput kernels or NCCL
+     * @param lowLatencyDispatchSeconds  fixed cost of one low-latency dispatch call (the part of its time not
+     *                                   explained by bytes over bandwidth)
+     * @param lowLatencyCombineSeconds   the same for one low-latency combine call
+     * @param communicationSmFraction    share of the SMs the throughput all-to-all kernels take while they run
+     *                                   beside compute (the low-latency kernels take none while in flight)
+     * @param overlapFraction            share of the shorter of compute and communication that two micro-batches
+     *                                   hide behind the longer one (1 = perfect overlap)
+     * @param layerOverheadSeconds       per layer and micro-batch: the small kernels the operation model does not
+     *                                   count (norms, rope, quantisation, top-k, activation, residual) and launch gaps
      */
     public record Efficiency(EfficiencyCurve gemmCompute, Quantity gemmHbmFraction, Quantity attentionComputeFraction,
                              Quantity attentionHbmFraction, Quantity nvlinkBytesPerSecond,
                              Quantity nvlinkLowLatencyBytesPerSecond, Quantity rdmaBytesPerSecond,
-                             Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds) {
+                             Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds,
+                             Quantity lowLatencyDispatchSeconds, Quantity lowLatencyCombineSeconds,
+                             Quantity communicationSmFraction, Quantity overlapFraction,
+                             Quantity layerOverheadSeconds) {
     }
 }

@@ -145,7 +145,12 @@ public final class HardwareProfiles {
                 Quantity.read(eff, "nvlinkLowLatencyBytesPerSecond", 1e6, 1e14),
                 Quantity.read(eff, "rdmaBytesPerSecond", 1e6, 1e14),
                 Quantity.read(eff, "rdmaLowLatencyBytesPerSecond", 1e6, 1e14),
-                Quantity.read(eff, "collectiveLatencySeconds", 0, 1));
+                Quantity.read(eff, "collectiveLatencySeconds", 0, 1),
+                Quantity.read(eff, "lowLatencyDispatchSeconds", 0, 1),
+                Quantity.read(eff, "lowLatencyCombineSeconds", 0, 1),
+                Quantity.read(eff, "communicationSmFraction", 0, 0.9),
+                Quantity.read(eff, "overlapFraction", 0, 1),
+                Quantity.read(eff, "layerOverheadSeconds", 0, 1));
         eff.finish();
         root.finish();
         return new HardwareProfile(id, name, description, gpu, network, price, efficiency);

@@ -10,6 +10,10 @@ import io.moesim.simulator.cost.CostModel;
 import io.moesim.simulator.memory.PoolMemory;
 import io.moesim.simulator.scenario.Pool;
 import io.moesim.simulator.scenario.Scenario;
+import io.moesim.simulator.serving.PoolSpec;
+import io.moesim.simulator.serving.ServingSimulation;
+import io.moesim.simulator.serving.ServingSpecs;
+import io.moesim.simulator.serving.SimulationResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,19 +25,60 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The result of {@code moesim run}: the analytic estimate of every pool, the deployment's totals and
- * its cost, with the JSON form documented in {@code docs/results.md}.
+ * The result of {@code moesim run}: the discrete-event simulation of the scenario (when run) and the
+ * analytic estimate of every pool beside it, the deployment's totals and its cost, with the JSON form
+ * documented in {@code docs/results.md}. Without a simulation the headline figures are the estimate's.
  *
- * @param scenario the scenario
- * @param pools    one estimate per pool
- * @param cost     the price
+ * @param scenario   the scenario
+ * @param pools      one analytic estimate per pool
+ * @param cost       the price of the analytic estimate
+ * @param simulation the discrete-event simulation, or null (analytic only)
  */
-public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.Cost cost) {
+public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.Cost cost,
+                        SimulationResult simulation) {
 
     /** Runs the analytic model on {@code scenario}. */
     public static RunResult of(Scenario scenario) {
         List<PoolEstimate> pools = AnalyticModel.estimate(scenario);
-        return new RunResult(scenario, pools, CostModel.of(pools, scenario.usdPerGpuHour()));
+        return new RunResult(scenario, pools, CostModel.of(pools, scenario.usdPerGpuHour()), null);
+    }
+
+    /** Runs the discrete-event simulation of {@code scenario} and the analytic estimate beside it. */
+    public static RunResult simulate(Scenario scenario) {
+        RunResult analytic = of(scenario);
+        SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario)).run();
+        return new RunResult(scenario, analytic.pools(), analytic.cost(), simulation);
+    }
+
+    /** Prompt tokens per second (cache hits included) the simulation served over its prefilling pools. */
+    public double simulatedInputTokensPerSecond() {
+        return simulation.pools().stream().filter(p -> p.role() != PoolSpec.Role.DECODE)
+                .mapToDouble(SimulationResult.PoolResult::inputTokensPerSecond).sum();
+    }
+
+    /** Tokens per second the simulation generated over its decoding pools. */
+    public double simulatedOutputTokensPerSecond() {
+        return simulation.pools().stream().filter(p -> p.role() != PoolSpec.Role.PREFILL)
+                .mapToDouble(SimulationResult.PoolResult::outputTokensPerSecond).sum();
+    }
+
+    /** The cost at the simulated rates (time shares of a colocated pool from the estimate). */
+    public CostModel.Cost simulatedCost() {
+        double price = scenario.usdPerGpuHour();
+        double prefillUsd = 0;
+        double decodeUsd = 0;
+        for (PoolEstimate p : pools) {
+            double usd = p.pool().gpus() * price;
+            prefillUsd += usd * p.prefillTimeFraction();
+            decodeUsd += usd * (1 - p.prefillTimeFraction());
+        }
+        double input = simulatedInputTokensPerSecond();
+        double output = simulatedOutputTokensPerSecond();
+        boolean prefills = pools.stream().anyMatch(p -> p.pool().role().prefills());
+        boolean decodes = pools.stream().anyMatch(p -> p.pool().role().decodes());
+        return new CostModel.Cost(cost.usdPerHour(),
+                prefills && input > 0 ? prefillUsd / (input * 3600) * 1e6 : Double.NaN,
+                decodes && output > 0 ? decodeUsd / (output * 3600) * 1e6 : Double.NaN);
     }
 
     /** Whether every pool fits in memory. */
@@ -97,7 +142,8 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         root.put("source", scenario.source());
         root.put("model", scenario.model().id());
         root.put("hardware", scenario.hardware().id());
-        root.put("method", "analytic");
+        root.put("method", simulation == null ? "analytic" : "simulation");
+        root.put("seed", scenario.seed());
         root.put("feasible", feasible());
         root.put("problems", problems());
 
@@ -122,31 +168,92 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         int gpusPerNode = scenario.hardware().network().gpusPerNodeCount();
         int prefillGpus = prefillGpus();
         int decodeGpus = decodeGpus();
+        root.put("throughput", simulation == null ? analyticThroughput(gpusPerNode, prefillGpus, decodeGpus)
+                : throughput(simulatedInputTokensPerSecond(), simulatedOutputTokensPerSecond(),
+                        simulation.pools().stream().filter(p -> p.role() != PoolSpec.Role.DECODE)
+                                .mapToDouble(SimulationResult.PoolResult::computedInputTokensPerSecond).sum(),
+                        gpusPerNode, prefillGpus, decodeGpus));
+        Map<String, Object> latency = new LinkedHashMap<>();
+        if (simulation == null) {
+            latency.put("ttftSeconds", percentiles(ttftSeconds()));
+            latency.put("tpotSeconds", percentiles(tpotSeconds()));
+        } else {
+            latency.put("ttftSeconds", percentiles(simulation.ttftSeconds()));
+            latency.put("tpotSeconds", percentiles(simulation.tpotSeconds()));
+        }
+        root.put("latency", latency);
+        root.put("cost", cost(simulation == null ? cost : simulatedCost()));
+        root.put("pools", poolDetails());
+        if (simulation != null) {
+            Map<String, Object> analytic = new LinkedHashMap<>();
+            analytic.put("throughput", analyticThroughput(gpusPerNode, prefillGpus, decodeGpus));
+            Map<String, Object> analyticLatency = new LinkedHashMap<>();
+            analyticLatency.put("ttftSeconds", percentiles(ttftSeconds()));
+            analyticLatency.put("tpotSeconds", percentiles(tpotSeconds()));
+            analytic.put("latency", analyticLatency);
+            analytic.put("cost", cost(cost));
+            analytic.put("pools", poolDetails());
+            root.put("analytic", analytic);
+            root.put("simulatedSeconds", simulation.simulatedSeconds());
+            root.put("measuredSeconds", simulation.measuredSeconds());
+            root.put("requestsArrived", simulation.requestsArrived());
+            root.put("requestsCompleted", simulation.requestsCompleted());
+            root.put("requestsInFlight", simulation.requestsInFlight());
+            root.put("preemptions", simulation.preemptions());
+            root.put("events", simulation.events());
+            root.put("steps", simulation.steps());
+            Map<String, Object> simPools = new LinkedHashMap<>();
+            for (SimulationResult.PoolResult p : simulation.pools()) {
+                Map<String, Object> pool = new LinkedHashMap<>();
+                pool.put("gpus", p.gpus());
+                pool.put("utilisation", p.utilisation());
+                Map<String, Object> split = new LinkedHashMap<>();
+                split.put("compute", p.computeFraction());
+                split.put("communication", p.communicationFraction());
+                split.put("idle", p.idleFraction());
+                pool.put("timeSplit", split);
+                pool.put("inputTokensPerSecond", p.inputTokensPerSecond());
+                pool.put("computedInputTokensPerSecond", p.computedInputTokensPerSecond());
+                pool.put("outputTokensPerSecond", p.outputTokensPerSecond());
+                pool.put("meanBatchTokensPerRank", p.meanBatchTokensPerRank());
+                pool.put("meanStepSeconds", p.meanStepSeconds());
+                pool.put("steps", p.steps());
+                simPools.put(p.name(), pool);
+            }
+            root.put("simulation", simPools);
+        }
+        return root;
+    }
+
+    private Map<String, Object> analyticThroughput(int gpusPerNode, int prefillGpus, int decodeGpus) {
+        return throughput(inputTokensPerSecond(), outputTokensPerSecond(),
+                pools.stream().mapToDouble(PoolEstimate::computedInputTokensPerSecond).sum(), gpusPerNode, prefillGpus,
+                decodeGpus);
+    }
+
+    private static Map<String, Object> throughput(double input, double output, double computed, int gpusPerNode,
+                                                  int prefillGpus, int decodeGpus) {
         Map<String, Object> throughput = new LinkedHashMap<>();
-        double input = inputTokensPerSecond();
-        double output = outputTokensPerSecond();
         throughput.put("inputTokensPerSecond", input);
         throughput.put("outputTokensPerSecond", output);
         throughput.put("inputTokensPerSecondPerGpu", prefillGpus == 0 ? null : input / prefillGpus);
         throughput.put("outputTokensPerSecondPerGpu", decodeGpus == 0 ? null : output / decodeGpus);
         throughput.put("inputTokensPerSecondPerNode", prefillGpus == 0 ? null : input / prefillGpus * gpusPerNode);
         throughput.put("outputTokensPerSecondPerNode", decodeGpus == 0 ? null : output / decodeGpus * gpusPerNode);
-        throughput.put("computedInputTokensPerSecond",
-                pools.stream().mapToDouble(PoolEstimate::computedInputTokensPerSecond).sum());
-        root.put("throughput", throughput);
+        throughput.put("computedInputTokensPerSecond", computed);
+        return throughput;
+    }
 
-        Map<String, Object> latency = new LinkedHashMap<>();
-        latency.put("ttftSeconds", percentiles(ttftSeconds()));
-        latency.put("tpotSeconds", percentiles(tpotSeconds()));
-        root.put("latency", latency);
-
+    private Map<String, Object> cost(CostModel.Cost c) {
         Map<String, Object> costs = new LinkedHashMap<>();
         costs.put("usdPerGpuHour", scenario.usdPerGpuHour());
-        costs.put("usdPerHour", cost.usdPerHour());
-        costs.put("usdPerMillionInputTokens", number(cost.usdPerMillionInputTokens()));
-        costs.put("usdPerMillionOutputTokens", number(cost.usdPerMillionOutputTokens()));
-        root.put("cost", costs);
+        costs.put("usdPerHour", c.usdPerHour());
+        costs.put("usdPerMillionInputTokens", number(c.usdPerMillionInputTokens()));
+        costs.put("usdPerMillionOutputTokens", number(c.usdPerMillionOutputTokens()));
+        return costs;
+    }
 
+    private Map<String, Object> poolDetails() {
         Map<String, Object> poolDetails = new LinkedHashMap<>();
         for (PoolEstimate p : pools) {
             Pool pool = p.pool();
@@ -165,8 +272,15 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             detail.put("decodeStep", step(p.decodeStep()));
             poolDetails.put(pool.role().key(), detail);
         }
-        root.put("pools", poolDetails);
-        return root;
+        return poolDetails;
+    }
+
+    private static Map<String, Object> percentiles(SimulationResult.Percentiles p) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("p50", number(p.p50()));
+        map.put("p90", number(p.p90()));
+        map.put("p99", number(p.p99()));
+        return map;
     }
 
     private static Map<String, Object> step(StepModel.Step step) {
@@ -177,7 +291,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         map.put("stepSeconds", step.stepSeconds());
         map.put("computeSeconds", step.computeSeconds());
         map.put("communicationSeconds", step.communicationSeconds());
-        map.put("breakdownSeconds", new LinkedHashMap<>(step.breakdownSeconds()));
+        map.put("breakdownSeconds", step.breakdown());
         return map;
     }
 

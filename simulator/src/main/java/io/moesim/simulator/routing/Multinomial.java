@@ -64,7 +64,7 @@ final class Multinomial {
         }
     }
 
-    private static double gaussian(SplittableRandom rng) {
+    static double gaussian(SplittableRandom rng) {
         // Marsaglia polar method; one value per call keeps the stream simple and deterministic.
         double u, v, s;
         do {

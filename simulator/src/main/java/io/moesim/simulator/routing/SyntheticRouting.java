@@ -142,8 +142,109 @@ public final class SyntheticRouting implements RoutingSource {
         return inclusion;
     }
 
+    /**
+     * Expected copies per expert at or above which {@link #expertLoads} uses the pooled normal
+     * approximation; the exact draw already approximates each conditional binomial by a normal there.
+     */
+    public static final double FAST_THRESHOLD = 30.0;
+
+    /** Standard normal deviates drawn once per source, read from a random offset per call. */
+    private static final int POOL = 1 << 16;
+    private double[] normals;
+
+    /**
+     * Per-expert loads, drawn fast: when every expert expects at least {@link #FAST_THRESHOLD}
+     * copies, the multinomial of {@code numTokens x topK} copies is replaced by its normal
+     * approximation with the exact multinomial covariance, {@code X_e = N p_e + sqrt(N p_e) (Z_e -
+     * sqrt(p_e) sum_j sqrt(p_j) Z_j)} (which sums to N), with the standard normals Z read from a pool
+     * drawn once, from a random offset per call (docs/performance-simulator.md); rounded, the rounding
+     * residue given to random experts. Below the threshold it is {@link #exactExpertLoads}.
+     */
     @Override
     public void expertLoads(int moeLayer, int numTokens, int[] tokensPerExpert) {
+        double[] p = copyProbabilities(moeLayer);
+        int copies = numTokens * topK;
+        if (copies * minProbability(moeLayer) < FAST_THRESHOLD) {
+            exactExpertLoads(moeLayer, numTokens, tokensPerExpert);
+            return;
+        }
+        if (tokensPerExpert.length != numExperts) {
+            throw new IllegalArgumentException("need one slot per expert (" + numExperts + ")");
+        }
+        if (normals == null) {
+            normals = new double[POOL];
+            for (int i = 0; i < POOL; i++) {
+                normals[i] = Multinomial.gaussian(rng);
+            }
+        }
+        double[] root = layerRoots(moeLayer);
+        int offset = rng.nextInt(POOL);
+        double s = 0;
+        for (int e = 0, i = offset; e < numExperts; e++, i = (i + 1) & (POOL - 1)) {
+            s += root[e] * normals[i];
+        }
+        double sqrtN = Math.sqrt(copies);
+        int sum = 0;
+        for (int e = 0, i = offset; e < numExperts; e++, i = (i + 1) & (POOL - 1)) {
+            double x = copies * p[e] + sqrtN * root[e] * (normals[i] - root[e] * s);
+            int k = (int) Math.max(0, Math.min(numTokens, Math.round(x)));
+            tokensPerExpert[e] = k;
+            sum += k;
+        }
+        // Rounding and clamping residue: one token at a time to (or from) experts from a random start.
+        int e = rng.nextInt(numExperts);
+        while (sum != copies) {
+            if (sum < copies && tokensPerExpert[e] < numTokens) {
+                tokensPerExpert[e]++;
+                sum++;
+            } else if (sum > copies && tokensPerExpert[e] > 0) {
+                tokensPerExpert[e]--;
+                sum--;
+            }
+            e = (e + 1) % numExperts;
+        }
+    }
+
+    private double[][] roots;
+    private double[] minP;
+
+    private double[] layerRoots(int moeLayer) {
+        if (roots == null) {
+            roots = new double[layerProbabilities.length][];
+        }
+        double[] r = roots[moeLayer];
+        if (r == null) {
+            double[] p = copyProbabilities(moeLayer);
+            r = new double[p.length];
+            for (int e = 0; e < p.length; e++) {
+                r[e] = Math.sqrt(p[e]);
+            }
+            roots[moeLayer] = r;
+        }
+        return r;
+    }
+
+    private double minProbability(int moeLayer) {
+        if (minP == null) {
+            minP = new double[layerProbabilities.length];
+            java.util.Arrays.fill(minP, -1);
+        }
+        if (minP[moeLayer] < 0) {
+            double min = 1;
+            for (double v : copyProbabilities(moeLayer)) {
+                min = Math.min(min, v);
+            }
+            minP[moeLayer] = min;
+        }
+        return minP[moeLayer];
+    }
+
+    /**
+     * The exact draw: a multinomial of {@code numTokens x topK} copies by conditional binomials
+     * ({@link Multinomial}), then any expert above {@code numTokens} capped and its excess moved to
+     * experts with room.
+     */
+    public void exactExpertLoads(int moeLayer, int numTokens, int[] tokensPerExpert) {
         if (tokensPerExpert.length != numExperts) {
             throw new IllegalArgumentException("need one slot per expert (" + numExperts + ")");
         }

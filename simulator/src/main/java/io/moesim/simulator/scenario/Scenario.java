@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param usdPerGpuHour price of one GPU for one hour (the scenario's or the profile's default)
  * @param routing      how tokens choose experts (the analytic model assumes uniform routing)
  * @param seed         seed of every random choice (the analytic model makes none)
+ * @param simulation   how long the discrete-event simulation runs
  */
 public record Scenario(String source, String name, String modelRef, ModelSpec model, String hardwareRef,
                        HardwareProfile hardware, Deployment deployment, Placement placement, Precision precision,
-                       Workload workload, double usdPerGpuHour, Routing routing, long seed) {
+                       Workload workload, double usdPerGpuHour, Routing routing, long seed,
+                       Simulation simulation) {
 
     public Scenario {
         Objects.requireNonNull(model, "model");
@@ -35,6 +37,7 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(simulation, "simulation");
         if (!(usdPerGpuHour >= 0)) {
             throw new IllegalArgumentException("usdPerGpuHour must be >= 0");
         }
@@ -67,6 +70,23 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
 
         /** A recorded router trace (path resolved against the scenario's folder). */
         record Trace(java.nio.file.Path path) implements Routing {
+        }
+    }
+
+    /**
+     * How long the discrete-event simulation runs.
+     *
+     * @param durationSeconds simulated time, warm-up included
+     * @param warmupSeconds   leading simulated time left out of every figure
+     */
+    public record Simulation(double durationSeconds, double warmupSeconds) {
+        /** Defaults: 60 simulated seconds of which the first 20 are warm-up. */
+        public static final Simulation DEFAULT = new Simulation(60, 20);
+
+        public Simulation {
+            if (!(durationSeconds > 0) || !(warmupSeconds >= 0) || !(warmupSeconds < durationSeconds)) {
+                throw new IllegalArgumentException("need durationSeconds > warmupSeconds >= 0");
+            }
         }
     }
 }

@@ -116,7 +116,7 @@ public final class ScenarioLoader {
         Scenario.Placement placement = placement(root, model);
         Deployment deployment = deployment(root.map("deployment"), model, placement);
         Precision precision = precision(root.optionalMap("precision"));
-        Workload workload = workload(root.map("workload"));
+        Workload workload = workload(root.map("workload"), dir);
 
         double price = hardware.price().usdPerGpuHour().value();
         Node priceNode = root.optionalMap("price");
@@ -126,9 +126,25 @@ public final class ScenarioLoader {
         }
         Scenario.Routing routing = routing(root.optionalMap("routing"), dir);
         long seed = root.integer("seed", 0, Integer.MAX_VALUE, 0);
+        Scenario.Simulation simulation = simulation(root.optionalMap("simulation"));
         root.finish();
         return new Scenario(source, name, modelRef, model, hardwareRef, hardware, deployment, placement, precision,
-                workload, price, routing, seed);
+                workload, price, routing, seed, simulation);
+    }
+
+    private static Scenario.Simulation simulation(Node node) {
+        if (node == null) {
+            return Scenario.Simulation.DEFAULT;
+        }
+        double duration = node.number("durationSeconds", 1e-3, 1e7, Scenario.Simulation.DEFAULT.durationSeconds());
+        double warmup = node.number("warmupSeconds", 0, 1e7,
+                Math.min(Scenario.Simulation.DEFAULT.warmupSeconds(), duration / 3));
+        if (warmup >= duration) {
+            throw node.error("warmupSeconds", Node.format(warmup) + " is not below durationSeconds "
+                    + Node.format(duration));
+        }
+        node.finish();
+        return new Scenario.Simulation(duration, warmup);
     }
 
     private static Scenario.Placement placement(Node root, ModelSpec model) {
@@ -190,6 +206,10 @@ public final class ScenarioLoader {
         if (gpus % ep != 0) {
             throw experts.error("ep", ep + " does not divide the pool's " + gpus + " gpus");
         }
+        if (ep % tp != 0) {
+            throw experts.error("ep", "attention tp " + tp + " does not divide ep " + ep
+                    + " (an expert-parallel group must hold whole attention ranks)");
+        }
         int maxBatch = role.decodes() ? node.integer("maxBatchPerGpu", 1, 1_000_000) : 0;
         int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
         int microBatches = node.integer("microBatches", 1, 2, 1);
@@ -219,7 +239,7 @@ public final class ScenarioLoader {
         return type;
     }
 
-    private static Workload workload(Node node) {
+    private static Workload workload(Node node, Path dir) {
         TokenCount input = tokens(node, "inputTokens");
         TokenCount output = tokens(node, "outputTokens");
         double hit = node.has("prefixCacheHitRate") ? node.number("prefixCacheHitRate", 0, 0.999) : 0;
@@ -228,12 +248,28 @@ public final class ScenarioLoader {
         Workload.Arrival arrival;
         boolean concurrency = arrivalNode.has("concurrencyPerGpu");
         boolean poisson = arrivalNode.has("poissonRequestsPerSecond");
-        if (concurrency == poisson) {
-            throw arrivalNode.error("needs exactly one of concurrencyPerGpu, poissonRequestsPerSecond");
+        boolean trace = arrivalNode.has("trace");
+        if ((concurrency ? 1 : 0) + (poisson ? 1 : 0) + (trace ? 1 : 0) != 1) {
+            throw arrivalNode.error("needs exactly one of concurrencyPerGpu, poissonRequestsPerSecond, trace");
         }
-        arrival = concurrency
-                ? new Workload.Arrival.Concurrency(arrivalNode.number("concurrencyPerGpu", 1e-9, 1e7))
-                : new Workload.Arrival.Poisson(arrivalNode.number("poissonRequestsPerSecond", 1e-9, 1e9));
+        if (trace) {
+            Path file = dir.resolve(arrivalNode.string("trace"));
+            java.util.List<io.moesim.simulator.serving.Workload.TraceEntry> entries;
+            try {
+                entries = io.moesim.simulator.serving.Workload.Trace.read(file).entries();
+            } catch (IOException e) {
+                throw arrivalNode.error("trace", "cannot read " + file + ": " + e.getMessage());
+            }
+            if (entries.isEmpty()) {
+                throw arrivalNode.error("trace", file + " holds no request");
+            }
+            double span = Math.max(1e-9, entries.getLast().arrivalSeconds());
+            arrival = new Workload.Arrival.Trace(file, entries.size() / span);
+        } else {
+            arrival = concurrency
+                    ? new Workload.Arrival.Concurrency(arrivalNode.number("concurrencyPerGpu", 1e-9, 1e7))
+                    : new Workload.Arrival.Poisson(arrivalNode.number("poissonRequestsPerSecond", 1e-9, 1e9));
+        }
         arrivalNode.finish();
         node.finish();
         return new Workload(input, output, hit, arrival);

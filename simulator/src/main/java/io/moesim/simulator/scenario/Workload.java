@@ -22,13 +22,23 @@ public record Workload(TokenCount inputTokens, TokenCount outputTokens, double p
     }
 
     /** How requests arrive. */
-    public sealed interface Arrival permits Arrival.Concurrency, Arrival.Poisson {
+    public sealed interface Arrival permits Arrival.Concurrency, Arrival.Poisson, Arrival.Trace {
         /** A closed loop: this many requests per GPU in flight at all times (capped by the pool's batch). */
         record Concurrency(double perGpu) implements Arrival {
             public Concurrency {
                 if (!(perGpu > 0)) {
                     throw new IllegalArgumentException("concurrencyPerGpu must be > 0");
                 }
+            }
+        }
+
+        /**
+         * Requests replayed from a CSV file ({@code arrival_seconds,input_tokens,output_tokens}); the
+         * analytic estimate treats it as Poisson at {@code requestsPerSecond} (requests / last arrival time).
+         */
+        record Trace(java.nio.file.Path path, double requestsPerSecond) implements Arrival {
+            public Trace {
+                Objects.requireNonNull(path, "path");
             }
         }
 

@@ -81,4 +81,18 @@ public sealed interface LengthDistribution {
             return (int) Math.max(1, Math.round(new LogNormalDistribution(rng, mu, Math.sqrt(sigma2)).sample()));
         }
     }
+
+    /** Exponential with the given mean. */
+    record Exponential(double mean) implements LengthDistribution {
+        public Exponential {
+            if (!(mean > 0)) {
+                throw new IllegalArgumentException("need mean > 0");
+            }
+        }
+
+        @Override
+        public int sample(RandomGenerator rng) {
+            return (int) Math.max(1, Math.round(-mean * Math.log(1 - rng.nextDouble())));
+        }
+    }
 }

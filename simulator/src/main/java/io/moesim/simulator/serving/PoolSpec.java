@@ -16,13 +16,12 @@ import java.util.Objects;
  * @param maxTokensPerRank       most new tokens in one rank's step (decode tokens + prefill chunk tokens)
  * @param chunkTokens            most prompt tokens of one request per step (chunked prefill)
  * @param redundantExperts       extra expert replicas per layer (experts + redundant must divide by the GPUs)
- * @param lowLatencyKernels      use the low-latency all-to-all kernels (decode) rather than the normal ones
  * @param twoMicroBatches        split each step in two micro-batches whose communication hides behind the other's compute
  * @param kvCapacityTokensPerRank KV-cache capacity of a rank in tokens; 0 = what is left of HBM after weights
  */
 public record PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,
                        int maxRequestsPerRank, int maxTokensPerRank, int chunkTokens, int redundantExperts,
-                       boolean lowLatencyKernels, boolean twoMicroBatches, long kvCapacityTokensPerRank) {
+                       boolean twoMicroBatches, long kvCapacityTokensPerRank) {
 
     /** What an instance of the pool does. */
     public enum Role { COLOCATED, PREFILL, DECODE }
@@ -42,6 +41,11 @@ public record PoolSpec(String name, Role role, int instances, int gpusPerInstanc
     /** Data-parallel attention ranks per instance. */
     public int ranksPerInstance() {
         return gpusPerInstance / attentionTp;
+    }
+
+    /** Micro-batches per step: 2 or 1. */
+    public int microBatches() {
+        return twoMicroBatches ? 2 : 1;
     }
 
     /** All GPUs of the pool. */

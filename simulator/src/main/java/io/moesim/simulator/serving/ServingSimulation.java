@@ -2,6 +2,7 @@ package io.moesim.simulator.serving;
 
 import io.moesim.models.spec.ModelAccounting;
 import io.moesim.models.spec.ParameterCounts;
+import io.moesim.simulator.analytic.StepModel;
 import io.moesim.simulator.engine.Event;
 import io.moesim.simulator.engine.RandomStreams;
 import io.moesim.simulator.engine.Request;
@@ -48,7 +49,7 @@ public final class ServingSimulation {
         this.streams = new RandomStreams(spec.seed());
         this.lengthRng = new Well19937c(streams.stream("lengths").nextLong());
         this.arrivalRng = streams.stream("arrivals");
-        this.kvBytesPerToken = ModelAccounting.kvCacheBytesPerToken(spec.model(), spec.kvCacheType().bytes());
+        this.kvBytesPerToken = ModelAccounting.kvCacheBytesPerToken(spec.model(), spec.precision().kvCache().bytes());
         for (int i = 0; i < spec.pools().size(); i++) {
             pools.add(new Pool(spec.pools().get(i), i));
         }
@@ -68,7 +69,15 @@ public final class ServingSimulation {
             case Workload.Poisson p -> scheduleNextPoisson(p.requestsPerSecond());
             case Workload.Concurrency c -> {
                 for (int i = 0; i < c.requests(); i++) {
-                    sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
+                    sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> {
+                        Request r = sampleRequest();
+                        if (spec.decodeOnly()) {
+                            // Start in steady state: each initial request is part-way through its output.
+                            age = (int) (arrivalRng.nextDouble() * r.outputTokens());
+                        }
+                        arrive(r);
+                        age = 0;
+                    }));
                 }
             }
             case Workload.Trace t -> {
@@ -99,15 +108,37 @@ public final class ServingSimulation {
         return new Request(nextRequestId++, sim.now(), input, cached, output);
     }
 
+    /** Output tokens an initial request of a decode pool alone has already produced (set around its arrival). */
+    private int age;
+
     private void arrive(Request request) {
         arrived++;
         if (request.arrivalSeconds() >= spec.warmupSeconds()) {
             measuredRequests.add(request);
         }
+        if (spec.decodeOnly()) {
+            // The left-out prefill pool computed the prompt and the first token; the KV cache arrives with it.
+            request.prefill(request.remainingPrefillTokens());
+            for (int i = 0; i <= Math.min(age, request.outputTokens() - 1); i++) {
+                request.emitToken(sim.now());
+            }
+            if (request.finished()) {
+                complete(request);
+                return;
+            }
+            request.setState(Request.State.QUEUED);
+        }
         pools.getFirst().leastLoadedRank().enqueue(request);
     }
 
     private void complete(Request request) {
+        completed++;
+        if (spec.workload().arrivals() instanceof Workload.Concurrency) {
+            sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
+        }
+    }
+
+    private void prefillOnlyDone(Request request) {
         completed++;
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
@@ -140,8 +171,10 @@ public final class ServingSimulation {
                 SyntheticRouting routing = new SyntheticRouting(spec.model().moe().numRoutedExperts(),
                         spec.model().moe().topK(), Math.max(1, spec.model().numMoeLayers()), spec.routing(),
                         streams.stream("routing/" + index, i));
-                instances.add(new Instance(this, new StepModel(spec.model(), spec.hardware(), spec.weightType(),
-                        spec.kvCacheType(), poolSpec, routing)));
+                StepModel model = new StepModel(spec.model(), spec.hardware(), spec.precision(),
+                        new StepModel.Shape(poolSpec.gpusPerInstance(), poolSpec.attentionTp(), poolSpec.microBatches(),
+                                poolSpec.redundantExperts()));
+                instances.add(new Instance(this, model, model.drawnLoads(routing)));
             }
         }
 
@@ -165,7 +198,7 @@ public final class ServingSimulation {
      */
     private long kvCapacityFromMemory(PoolSpec pool) {
         ParameterCounts p = ModelAccounting.parameters(spec.model());
-        double w = spec.weightType().bytes();
+        double w = spec.precision().weights().bytes();
         double nonExpert = (p.attention() + p.denseMlp() + p.sharedExperts() + p.routers()) * w
                 + (p.embedding() + p.lmHead() + p.norms()) * 2.0;
         int slots = (spec.model().moe().numRoutedExperts() + pool.redundantExperts()) / pool.gpusPerInstance();
@@ -178,15 +211,17 @@ public final class ServingSimulation {
     private final class Instance {
         final Pool pool;
         final StepModel stepModel;
+        final StepModel.Loads loads;
         final List<Rank> ranks = new ArrayList<>();
         final StepModel.Batch batch;
         final Port[] nics;
         boolean busy;
         boolean kickPending;
 
-        Instance(Pool pool, StepModel stepModel) {
+        Instance(Pool pool, StepModel stepModel, StepModel.Loads loads) {
             this.pool = pool;
             this.stepModel = stepModel;
+            this.loads = loads;
             int n = pool.poolSpec.ranksPerInstance();
             for (int r = 0; r < n; r++) {
                 ranks.add(new Rank(this, r));
@@ -216,17 +251,17 @@ public final class ServingSimulation {
             for (Rank rank : ranks) {
                 rank.plan(batch);
             }
-            int tokens = batch.totalTokens();
+            int tokens = (int) Math.round(batch.totalTokens());
             if (tokens == 0) {
                 return;
             }
-            StepModel.StepTime time = stepModel.step(batch);
+            StepModel.Step time = stepModel.step(batch, loads);
             busy = true;
             double start = sim.now();
             sim.schedule(time.stepSeconds(), PRIORITY_STEP_END, Event.of(() -> endStep(time, tokens, start)));
         }
 
-        void endStep(StepModel.StepTime time, int tokens, double start) {
+        void endStep(StepModel.Step time, int tokens, double start) {
             busy = false;
             if (measuring()) {
                 double measured = sim.now() - Math.max(start, spec.warmupSeconds());
@@ -406,7 +441,12 @@ public final class ServingSimulation {
                     kvUsed -= reserved(r);
                     r.setState(Request.State.TRANSFERRING);
                     removed = true;
-                    transfer(r);
+                    if (pools.size() > 1) {
+                        transfer(r);
+                    } else {
+                        // A prefill pool alone: the request leaves with its first token.
+                        prefillOnlyDone(r);
+                    }
                 } else {
                     r.setState(Request.State.DECODING);
                 }

@@ -1,9 +1,9 @@
 package io.moesim.simulator.serving;
 
 import io.moesim.models.spec.ModelSpec;
-import io.moesim.simulator.hardware.DataType;
 import io.moesim.simulator.hardware.HardwareProfile;
 import io.moesim.simulator.routing.SyntheticRouting;
+import io.moesim.simulator.scenario.Precision;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,17 +13,18 @@ import java.util.Objects;
  *
  * @param model             the model architecture
  * @param hardware          the GPU system
- * @param pools             one colocated pool, or a prefill pool and a decode pool (disaggregated)
+ * @param pools             one colocated pool; a prefill pool and a decode pool (disaggregated); or a prefill
+ *                          or a decode pool alone (the other side of a disaggregated deployment left out: a
+ *                          prefill pool's requests end with their first token, a decode pool's arrive prefilled)
  * @param workload          arrivals and lengths
  * @param routing           synthetic routing law
- * @param weightType        data type of the GEMM weights and inputs (FP8 for DeepSeek)
- * @param kvCacheType       data type of the KV cache
+ * @param precision         number formats (weights, activations, KV cache, dispatch, combine)
  * @param seed              the run's seed
  * @param durationSeconds   simulated time
  * @param warmupSeconds     leading time excluded from the statistics
  */
 public record ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
-                          SyntheticRouting.Distribution routing, DataType weightType, DataType kvCacheType,
+                          SyntheticRouting.Distribution routing, Precision precision,
                           long seed, double durationSeconds, double warmupSeconds) {
 
     public ServingSpec {
@@ -31,14 +32,13 @@ public record ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSp
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(routing, "routing");
-        Objects.requireNonNull(weightType, "weightType");
-        Objects.requireNonNull(kvCacheType, "kvCacheType");
+        Objects.requireNonNull(precision, "precision");
         pools = List.copyOf(pools);
-        boolean colocated = pools.size() == 1 && pools.getFirst().role() == PoolSpec.Role.COLOCATED;
+        boolean single = pools.size() == 1;
         boolean disaggregated = pools.size() == 2 && pools.get(0).role() == PoolSpec.Role.PREFILL
                 && pools.get(1).role() == PoolSpec.Role.DECODE;
-        if (!colocated && !disaggregated) {
-            throw new IllegalArgumentException("pools must be one colocated pool, or a prefill pool then a decode pool");
+        if (!single && !disaggregated) {
+            throw new IllegalArgumentException("pools must be one pool, or a prefill pool then a decode pool");
         }
         if (!(durationSeconds > 0) || !(warmupSeconds >= 0) || warmupSeconds >= durationSeconds) {
             throw new IllegalArgumentException("need durationSeconds > warmupSeconds >= 0");
@@ -48,5 +48,10 @@ public record ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSp
     /** Whether prefill and decode run on separate pools. */
     public boolean disaggregated() {
         return pools.size() == 2;
+    }
+
+    /** Whether requests arrive at a decode pool already prefilled (a decode pool alone). */
+    public boolean decodeOnly() {
+        return pools.size() == 1 && pools.getFirst().role() == PoolSpec.Role.DECODE;
     }
 }

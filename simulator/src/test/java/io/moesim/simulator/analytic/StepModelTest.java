@@ -3,7 +3,6 @@ package io.moesim.simulator.analytic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moesim.models.spec.StepProfile;
 import io.moesim.simulator.hardware.HardwareProfile;
 import io.moesim.simulator.hardware.Quantity;
 import io.moesim.simulator.scenario.Pool;
@@ -14,11 +13,12 @@ import org.junit.jupiter.api.Test;
 
 class StepModelTest {
 
-    private static final Scenario DECODE = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-decode.yaml"));
-    private static final Scenario PREFILL = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-prefill.yaml"));
+    static final Scenario DECODE = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-decode.yaml"));
+    static final Scenario PREFILL = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-prefill.yaml"));
 
-    private static StepModel model(Scenario s, Pool pool, HardwareProfile hardware) {
-        return new StepModel(s.model(), hardware, s.precision(), pool, s.placement().redundantExperts());
+    static StepModel model(Scenario s, int gpus, int micro, HardwareProfile hardware) {
+        return new StepModel(s.model(), hardware, s.precision(),
+                new StepModel.Shape(gpus, 1, micro, s.placement().redundantExperts()));
     }
 
     private static Quantity times(Quantity q, double factor) {
@@ -32,29 +32,33 @@ class StepModelTest {
                 h.network(), h.price(), h.efficiency());
     }
 
-    private static HardwareProfile withLinks(HardwareProfile h, double factor) {
+    static HardwareProfile withLinks(HardwareProfile h, double factor) {
         HardwareProfile.Efficiency e = h.efficiency();
         return new HardwareProfile(h.id(), h.name(), h.description(), h.gpu(), h.network(), h.price(),
                 new HardwareProfile.Efficiency(e.gemmCompute(), e.gemmHbmFraction(), e.attentionComputeFraction(),
                         e.attentionHbmFraction(), times(e.nvlinkBytesPerSecond(), factor),
                         times(e.nvlinkLowLatencyBytesPerSecond(), factor), times(e.rdmaBytesPerSecond(), factor),
-                        times(e.rdmaLowLatencyBytesPerSecond(), factor), e.collectiveLatencySeconds()));
+                        times(e.rdmaLowLatencyBytesPerSecond(), factor), e.collectiveLatencySeconds(),
+                        e.lowLatencyDispatchSeconds(), e.lowLatencyCombineSeconds(), e.communicationSmFraction(),
+                        e.overlapFraction(), e.layerOverheadSeconds()));
+    }
+
+    private static double step(StepModel model, boolean decode, double tokensPerGpu) {
+        return model.step(decode ? model.decodeBatch(tokensPerGpu, 4989) : model.prefillBatch(tokensPerGpu, 2527, 1962))
+                .stepSeconds();
     }
 
     private static void neverSlower(UnaryOperator<HardwareProfile> faster) {
         for (Scenario s : new Scenario[] {DECODE, PREFILL}) {
-            for (Pool pool : s.deployment().pools()) {
-                for (int micro = 1; micro <= 2; micro++) {
-                    Pool p = new Pool(pool.role(), pool.gpus(), pool.attentionTp(), pool.attentionDp(), pool.ep(),
-                            pool.maxBatchPerGpu(), pool.maxTokensPerGpu(), micro);
-                    StepModel base = model(s, p, s.hardware());
-                    StepModel better = model(s, p, faster.apply(s.hardware()));
-                    StepProfile profile = pool.role().decodes() ? base.decodeProfile(4989) : base.prefillProfile(2527, 1962);
-                    for (double tokens : new double[] {1, 7, 64, 128, 1000, 16384}) {
-                        double slow = base.step(profile, tokens).stepSeconds();
-                        double fast = better.step(profile, tokens).stepSeconds();
-                        assertTrue(fast <= slow, tokens + " tokens: " + fast + " > " + slow);
-                    }
+            boolean decode = s == DECODE;
+            int gpus = decode ? 144 : 32;
+            for (int micro = 1; micro <= 2; micro++) {
+                StepModel base = model(s, gpus, micro, s.hardware());
+                StepModel better = model(s, gpus, micro, faster.apply(s.hardware()));
+                for (double tokens : new double[] {1, 7, 64, 128, 1000, 16384}) {
+                    double slow = step(base, decode, tokens);
+                    double fast = step(better, decode, tokens);
+                    assertTrue(fast <= slow, tokens + " tokens: " + fast + " > " + slow);
                 }
             }
         }
@@ -73,12 +77,11 @@ class StepModelTest {
     @Test
     void moreTokensAreNeverFasterPerStep() {
         for (Scenario s : new Scenario[] {DECODE, PREFILL}) {
-            Pool pool = s.deployment().pools().getFirst();
-            StepModel model = model(s, pool, s.hardware());
-            StepProfile profile = pool.role().decodes() ? model.decodeProfile(4989) : model.prefillProfile(2527, 1962);
+            boolean decode = s == DECODE;
+            StepModel model = model(s, decode ? 144 : 32, 2, s.hardware());
             double last = 0;
             for (double tokens = 1; tokens <= 32768; tokens *= 1.25) {
-                double step = model.step(profile, tokens).stepSeconds();
+                double step = step(model, decode, tokens);
                 assertTrue(step >= last, tokens + " tokens: " + step + " < " + last);
                 last = step;
             }
@@ -87,26 +90,23 @@ class StepModelTest {
 
     @Test
     void smallExpertGemmIsBoundByStreamingItsWeights() {
-        Pool pool = DECODE.deployment().decode();
-        StepModel model = model(DECODE, pool, DECODE.hardware());
+        StepModel model = model(DECODE, 144, 2, DECODE.hardware());
         HardwareProfile h = DECODE.hardware();
         // One FP8 expert (3 x 7168 x 2048 weights) with 8 tokens: weights / (3.352 TB/s x 0.71).
         double weights = 3 * 7168.0 * 2048;
         double expected = weights / (h.gpu().hbmBytesPerSecond().value() * h.efficiency().gemmHbmFraction().value());
-        assertEquals(expected, model.gemm(2 * 8 * weights, weights, 8, io.moesim.simulator.hardware.DataType.FP8), 1e-12);
+        assertEquals(expected, model.expertSeconds(8), 1e-12);
+        assertEquals(expected, model.gemmSeconds(2 * 8 * weights, weights, 8), 1e-12);
     }
 
     @Test
     void interNodeAllToAllIsSlowerThanInsideTheNvlinkDomain() {
-        Pool ep8 = new Pool(Pool.Role.DECODE, 8, 1, 8, 8, 128, 0, 1);
-        Pool ep16 = new Pool(Pool.Role.DECODE, 16, 1, 16, 16, 128, 0, 1);
-        double inside = model(DECODE, ep8, DECODE.hardware()).allToAll(io.moesim.models.spec.Phase.DECODE, 128, 1);
-        double across = model(DECODE, ep16, DECODE.hardware()).allToAll(io.moesim.models.spec.Phase.DECODE, 128, 1);
-        assertTrue(across > inside);
-        // GB200 NVL72: EP72 stays on NVLink.
-        Scenario gb = Scenarios.load(Scenarios.shipped("deepseek-r1-gb200-nvl72.yaml"));
-        Pool ep72 = new Pool(Pool.Role.DECODE, 72, 1, 72, 72, 128, 0, 1);
-        double rack = model(gb, ep72, gb.hardware()).allToAll(io.moesim.models.spec.Phase.DECODE, 128, 1);
-        assertTrue(rack < across);
+        // Same tokens per GPU, one micro-batch: EP32 sends 28/32 of its copies over the NICs, EP8 all over NVLink.
+        StepModel ep8 = new StepModel(DECODE.model(), DECODE.hardware(), DECODE.precision(), new StepModel.Shape(8, 1, 1, 0));
+        StepModel ep32 = new StepModel(DECODE.model(), DECODE.hardware(), DECODE.precision(),
+                new StepModel.Shape(32, 1, 1, 0));
+        double inside = ep8.step(ep8.decodeBatch(64, 4096)).breakdown().get("dispatch");
+        double across = ep32.step(ep32.decodeBatch(64, 4096)).breakdown().get("dispatch");
+        assertTrue(across > inside, across + " <= " + inside);
     }
 }

@@ -5,6 +5,7 @@ import io.moesim.models.spec.ModelSpec;
 import io.moesim.models.spec.MoeSpec;
 import io.moesim.models.spec.RoutingSpec;
 import io.moesim.simulator.hardware.DataType;
+import io.moesim.simulator.scenario.Precision;
 import io.moesim.simulator.hardware.HardwareProfiles;
 import io.moesim.simulator.routing.SyntheticRouting;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.List;
  * low-latency kernels, two micro-batches).
  */
 final class DeepSeekScenarios {
+
+    /** DeepSeek's formats: FP8 weights, activations and dispatch; BF16 KV cache and combine. */
+    static final Precision FP8 = new Precision(DataType.FP8, DataType.FP8, DataType.BF16, DataType.FP8, DataType.BF16);
 
     private DeepSeekScenarios() {
     }
@@ -32,12 +36,12 @@ final class DeepSeekScenarios {
 
     /** Prefill pool, production shape: 4 nodes, EP32, DP32, 32 redundant experts, normal kernels, two micro-batches. */
     static PoolSpec prefillPool(int instances) {
-        return new PoolSpec("prefill", PoolSpec.Role.PREFILL, instances, 32, 1, 64, 16384, 16384, 32, false, true, 0);
+        return new PoolSpec("prefill", PoolSpec.Role.PREFILL, instances, 32, 1, 64, 16384, 16384, 32, true, 0);
     }
 
     /** Decode pool, production shape: 18 nodes, EP144, DP144, 32 redundant experts, low-latency kernels, two micro-batches. */
     static PoolSpec decodePool(int maxRequestsPerRank) {
-        return new PoolSpec("decode", PoolSpec.Role.DECODE, 1, 144, 1, maxRequestsPerRank, 1024, 1024, 32, true, true, 0);
+        return new PoolSpec("decode", PoolSpec.Role.DECODE, 1, 144, 1, maxRequestsPerRank, 1024, 1024, 32, true, 0);
     }
 
     /**
@@ -52,6 +56,6 @@ final class DeepSeekScenarios {
                 new LengthDistribution.LogNormal(3600, 1500), new LengthDistribution.LogNormal(1000, 500), 0.563);
         return new ServingSpec(deepSeekV3(), HardwareProfiles.byId("h800"),
                 List.of(prefillPool(prefillInstances), decodePool(maxDecodeRequestsPerRank)), workload, routing,
-                DataType.FP8, DataType.BF16, seed, durationSeconds, warmupSeconds);
+                FP8, seed, durationSeconds, warmupSeconds);
     }
 }

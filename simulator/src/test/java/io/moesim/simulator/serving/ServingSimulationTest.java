@@ -3,7 +3,6 @@ package io.moesim.simulator.serving;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moesim.simulator.hardware.DataType;
 import io.moesim.simulator.hardware.HardwareProfiles;
 import io.moesim.simulator.routing.SyntheticRouting;
 import java.util.List;
@@ -13,12 +12,12 @@ class ServingSimulationTest {
 
     /** DeepSeek-V3 colocated on 16 H800 (2 nodes, EP16, DP16), a short Poisson run. */
     private static ServingSpec colocated(long seed, long kvCapacityTokens) {
-        PoolSpec pool = new PoolSpec("serving", PoolSpec.Role.COLOCATED, 1, 16, 1, 32, 2048, 512, 0, false, true,
+        PoolSpec pool = new PoolSpec("serving", PoolSpec.Role.COLOCATED, 1, 16, 1, 32, 2048, 512, 0, true,
                 kvCapacityTokens);
         Workload workload = new Workload(new Workload.Poisson(40), new LengthDistribution.Uniform(200, 800),
                 new LengthDistribution.LogNormal(60, 30), 0.3);
         return new ServingSpec(DeepSeekScenarios.deepSeekV3(), HardwareProfiles.byId("h800"), List.of(pool), workload,
-                new SyntheticRouting.Zipf(1.2), DataType.FP8, DataType.BF16, seed, 6.0, 1.0);
+                new SyntheticRouting.Zipf(1.2), DeepSeekScenarios.FP8, seed, 6.0, 1.0);
     }
 
     @Test
