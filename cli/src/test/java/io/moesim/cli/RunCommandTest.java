@@ -57,6 +57,19 @@ class RunCommandTest {
             assertTrue(root.at("/cost/" + key).asDouble() > 0, key);
         }
         assertEquals(72 * 10.5, root.at("/cost/usdPerHour").asDouble(), 1e-9);
+        assertEquals("simulation", root.get("method").asText());
+        assertTrue(root.at("/analytic/throughput/outputTokensPerSecond").asDouble() > 0);
+        for (String pool : List.of("prefill", "decode")) {
+            double split = 0;
+            for (String part : List.of("compute", "communication", "idle")) {
+                split += root.at("/simulation/" + pool + "/timeSplit/" + part).asDouble();
+            }
+            assertEquals(1.0, split, 1e-9, pool);
+            assertTrue(root.at("/simulation/" + pool + "/utilisation").asDouble() > 0, pool);
+        }
+        for (String key : List.of("requestsCompleted", "preemptions", "simulatedSeconds")) {
+            assertTrue(root.get(key).isNumber(), key);
+        }
         try (var files = Files.list(json.getParent())) {
             assertEquals(1, files.count(), "no temporary file left behind");
         }

@@ -24,6 +24,8 @@ public final class Request {
     private double firstTokenSeconds = Double.NaN;
     private double finishSeconds = Double.NaN;
     private int preemptions;
+    private double tpotStartSeconds = Double.NaN;
+    private int tpotStartTokens = 1;
 
     public Request(long id, double arrivalSeconds, int inputTokens, int cachedInputTokens, int outputTokens) {
         if (inputTokens <= 0 || outputTokens <= 0) {
@@ -117,6 +119,16 @@ public final class Request {
 
     /** Mean time per output token after the first (NaN until finished or with one token). */
     public double tpotSeconds() {
-        return outputTokens > 1 ? (finishSeconds - firstTokenSeconds) / (outputTokens - 1) : Double.NaN;
+        double start = Double.isNaN(tpotStartSeconds) ? firstTokenSeconds : tpotStartSeconds;
+        return outputTokens > tpotStartTokens ? (finishSeconds - start) / (outputTokens - tpotStartTokens) : Double.NaN;
+    }
+
+    /**
+     * Measures the TPOT from now on: for a request whose earlier tokens were not simulated (a decode
+     * pool's initial requests, placed part-way through their outputs).
+     */
+    public void restartTpot(double nowSeconds) {
+        tpotStartSeconds = nowSeconds;
+        tpotStartTokens = generatedTokens;
     }
 }

@@ -46,6 +46,7 @@ public final class ServingSimulation {
     private long completed;
     private long preemptions;
     private final List<Request> measuredRequests = new ArrayList<>();
+    private final List<Request> finishedMeasured = new ArrayList<>();
 
     public ServingSimulation(ServingSpec spec) {
         this.spec = spec;
@@ -125,6 +126,7 @@ public final class ServingSimulation {
             for (int i = 0; i <= Math.min(age, request.outputTokens() - 1); i++) {
                 request.emitToken(sim.now());
             }
+            request.restartTpot(sim.now());
             if (request.finished()) {
                 complete(request);
                 return;
@@ -136,6 +138,9 @@ public final class ServingSimulation {
 
     private void complete(Request request) {
         completed++;
+        if (measuring()) {
+            finishedMeasured.add(request);
+        }
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
         }
@@ -557,10 +562,12 @@ public final class ServingSimulation {
                     pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps));
             steps += pool.steps;
         }
-        double[] ttft = measuredRequests.stream().filter(r -> r.generatedTokens() > 0)
-                .mapToDouble(Request::ttftSeconds).toArray();
-        double[] tpot = measuredRequests.stream().filter(r -> r.finished() && r.outputTokens() > 1)
-                .mapToDouble(Request::tpotSeconds).toArray();
+        // TTFT of requests that arrived after warm-up (none for a decode pool alone: its requests arrive
+        // with their first token); TPOT of requests that finished after warm-up.
+        double[] ttft = spec.decodeOnly() ? new double[0] : measuredRequests.stream()
+                .filter(r -> r.generatedTokens() > 0).mapToDouble(Request::ttftSeconds).toArray();
+        double[] tpot = finishedMeasured.stream().mapToDouble(Request::tpotSeconds).filter(x -> !Double.isNaN(x))
+                .toArray();
         return new SimulationResult(sim.now(), measured, arrived, completed, arrived - completed,
                 SimulationResult.Percentiles.of(ttft), SimulationResult.Percentiles.of(tpot), preemptions,
                 poolResults, sim.firedEvents(), steps);

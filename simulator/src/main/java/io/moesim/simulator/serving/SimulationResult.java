@@ -11,7 +11,7 @@ import java.util.List;
  * @param requestsCompleted     requests that finished during the whole run
  * @param requestsInFlight      requests arrived but not finished at the end (arrived = completed + in flight)
  * @param ttftSeconds           time to first token of requests that arrived after warm-up and got one
- * @param tpotSeconds           time per output token after the first, of requests that arrived after warm-up and finished
+ * @param tpotSeconds           time per output token after the first, of requests that finished after warm-up
  * @param preemptions           KV-cache pre-emptions (recompute) during the whole run
  * @param pools                 one entry per pool
  * @param events                events fired
