@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             HardwareCommand.class,
             TraceCommand.class,
+            SweepCommand.class,
+            ReportCommand.class,
             PlaceCommand.class,
         })
 public final class Moesim implements Runnable {

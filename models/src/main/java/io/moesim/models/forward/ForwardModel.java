@@ -4,28 +4,46 @@ import io.moesim.models.InputException;
 import io.moesim.models.forward.ModelConfig.Gqa;
 import io.moesim.models.forward.ModelConfig.Mla;
 import io.moesim.models.forward.ModelConfig.QkNorm;
+import io.moesim.models.kernels.Activations;
+import io.moesim.models.kernels.Attention;
+import io.moesim.models.kernels.ExpertWeights;
+import io.moesim.models.kernels.Experts;
+import io.moesim.models.kernels.KvCache;
+import io.moesim.models.kernels.MatMul;
+import io.moesim.models.kernels.MatVec;
+import io.moesim.models.kernels.Norm;
+import io.moesim.models.kernels.Parallel;
+import io.moesim.models.kernels.Rope;
+import io.moesim.models.kernels.RopeTable;
+import io.moesim.models.kernels.Vec;
 import io.moesim.models.safetensors.Checkpoint;
-import io.moesim.models.safetensors.SafetensorsFile;
 import io.moesim.models.tensor.Tensor;
+import io.moesim.models.tensor.TensorSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * A Mixture-of-Experts language model loaded from a Hugging Face checkpoint directory
- * ({@code config.json} plus safetensors, memory-mapped) and run on the CPU in float32: a window of
- * tokens at once (causal, prefill-style), or one token at a time against a {@link KvCache}. Every
- * MoE layer reports its routing to a {@link RouterObserver}; the routed experts run as a grouped
- * product, each chosen expert once over the tokens routed to it.
+ * A Mixture-of-Experts language model run on the CPU in float32 with the kernels of
+ * {@link io.moesim.models.kernels}: a window of tokens at once (causal, prefill-style), or one
+ * token at a time against a {@link SequenceCache}. Weights come from a {@link TensorSource}: a
+ * Hugging Face checkpoint directory ({@code config.json} plus safetensors, memory-mapped) or
+ * tensors in memory. Every MoE layer reports its routing to a {@link RouterObserver}; the
+ * routed experts run as a grouped product ({@link Experts}), each chosen expert once over the
+ * tokens routed to it.
  *
  * <pre>{@code
  * try (ForwardModel model = ForwardModel.load(dir)) {
- *     KvCache cache = model.newCache(512);
+ *     SequenceCache cache = model.newCache(512);
  *     float[] logits = model.forward(tokens, cache, observer, ForwardModel.Logits.LAST);
  * }
  * }</pre>
  *
- * <p>Not thread-safe (one forward call at a time); each call is parallel inside.
+ * <p>Projections of several tokens use {@link MatMul}, of a single token {@link MatVec}. Results
+ * are bitwise identical for any thread count (every kernel fixes its summation order).
+ * Not thread-safe (one forward call at a time); each call is parallel inside.
  */
 public final class ForwardModel implements AutoCloseable {
 
@@ -39,34 +57,44 @@ public final class ForwardModel implements AutoCloseable {
         NONE
     }
 
-    private record Mlp(Linear gate, Linear up, Linear down) {
+    /** A weight {@code [out, in]} and an optional bias {@code [out]}. */
+    private record Proj(Tensor weight, float[] bias) {
+        int out() {
+            return weight.dim(0);
+        }
     }
 
-    private record Moe(Linear router, float[] selectionBias, Mlp[] experts, Mlp shared, Linear sharedGate) {
+    private record Mlp(Proj gate, Proj up, Proj down) {
     }
 
-    private record GqaWeights(Linear q, Linear k, Linear v, Linear o, float[] qNorm, float[] kNorm) {
+    private record Moe(Proj router, float[] selectionBias, ExpertWeights experts, Mlp shared, Proj sharedGate) {
+    }
+
+    private record GqaWeights(Proj q, Proj k, Proj v, Proj o, float[] qNorm, float[] kNorm) {
     }
 
     /** {@code qA}/{@code qANorm} are null when queries are projected directly ({@code q} is then q_proj). */
-    private record MlaWeights(Linear qA, float[] qANorm, Linear q, Linear kvA, float[] kvANorm, Linear kvB,
-                              Linear o) {
+    private record MlaWeights(Proj qA, float[] qANorm, Proj q, Proj kvA, float[] kvANorm, Proj kvB, Proj o) {
     }
 
     private record Layer(float[] inputNorm, float[] postNorm, GqaWeights gqa, MlaWeights mla, Mlp dense, Moe moe) {
     }
 
     private final ModelConfig config;
-    private final Checkpoint checkpoint;
+    private final TensorSource weights;
+    private final Parallel par;
+    private final float eps;
     private final Tensor embeddings;
     private final Layer[] layers;
     private final float[] finalNorm;
-    private final Linear lmHead;
+    private final Proj lmHead;
 
-    private ForwardModel(ModelConfig config, Checkpoint checkpoint, Tensor embeddings, Layer[] layers,
-                         float[] finalNorm, Linear lmHead) {
+    private ForwardModel(ModelConfig config, TensorSource weights, Parallel par, Tensor embeddings, Layer[] layers,
+                         float[] finalNorm, Proj lmHead) {
         this.config = config;
-        this.checkpoint = checkpoint;
+        this.weights = weights;
+        this.par = par;
+        this.eps = (float) config.rmsNormEps();
         this.embeddings = embeddings;
         this.layers = layers;
         this.finalNorm = finalNorm;
@@ -76,15 +104,29 @@ public final class ForwardModel implements AutoCloseable {
     /**
      * Loads {@code dir}: reads {@code config.json}, maps the safetensors and checks that every
      * tensor the config calls for is present with the shape it implies. Any problem is one
-     * {@link InputException} naming the file and the field or tensor.
+     * {@link InputException} naming the file and the field or tensor. Runs on all cores.
      */
     public static ForwardModel load(Path dir) {
+        return load(dir, Parallel.cores());
+    }
+
+    /** {@link #load(Path)} running its kernels on {@code par} (owned by the caller). */
+    public static ForwardModel load(Path dir, Parallel par) {
         ModelConfig config = ModelConfig.read(dir);
-        Checkpoint checkpoint = Checkpoint.open(dir);
+        return of(config, Checkpoint.open(dir), par);
+    }
+
+    /**
+     * A model of {@code config} over the tensors of {@code weights} (Hugging Face names), which
+     * the model then owns and closes. Missing or misshapen tensors: {@link InputException} naming
+     * {@link TensorSource#origin}, and {@code weights} is closed.
+     */
+    public static ForwardModel of(ModelConfig config, TensorSource weights, Parallel par) {
+        Objects.requireNonNull(par, "par");
         try {
-            return new Loader(config, checkpoint).load();
+            return new Loader(config, weights, par).load();
         } catch (RuntimeException e) {
-            checkpoint.close();
+            weights.close();
             throw e;
         }
     }
@@ -95,27 +137,23 @@ public final class ForwardModel implements AutoCloseable {
     }
 
     /** A cache for one sequence of up to {@code capacity} tokens. */
-    public KvCache newCache(int capacity) {
-        int keyWidth;
-        int valueWidth;
-        switch (config.attention()) {
-            case Gqa g -> {
-                keyWidth = g.numKvHeads() * g.headDim();
-                valueWidth = keyWidth;
-            }
-            case Mla m -> {
-                keyWidth = m.numHeads() * m.qkHeadDim();
-                valueWidth = m.numHeads() * m.vHeadDim();
-            }
+    public SequenceCache newCache(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be > 0, got " + capacity);
         }
-        return new KvCache(config.numLayers(), capacity, keyWidth, valueWidth);
+        ModelConfig.Rope rope = config.rope();
+        RopeTable table = RopeTable.fromInverseFrequencies(rope.invFrequencies(), capacity, rope.cosSinScale());
+        return switch (config.attention()) {
+            case Gqa g -> new SequenceCache(config.numLayers(), capacity, g.numKvHeads(), g.headDim(), g.headDim(), table);
+            case Mla m -> new SequenceCache(config.numLayers(), capacity, m.numHeads(), m.qkHeadDim(), m.vHeadDim(), table);
+        };
     }
 
     /**
      * Runs {@code tokens} at positions {@code cache.length() ..} (attending to the cached tokens
      * and causally to each other), appends them to the cache and returns the requested logits.
      */
-    public float[] forward(int[] tokens, KvCache cache, RouterObserver observer, Logits logits) {
+    public float[] forward(int[] tokens, SequenceCache cache, RouterObserver observer, Logits logits) {
         Objects.requireNonNull(observer, "observer");
         int n = tokens.length;
         int d = config.hiddenSize();
@@ -126,6 +164,9 @@ public final class ForwardModel implements AutoCloseable {
             throw new IllegalArgumentException("cache holds " + cache.capacity() + " tokens; " + cache.length()
                     + " cached + " + n + " new do not fit");
         }
+        if (cache.layers.length != layers.length) {
+            throw new IllegalArgumentException("cache made for " + cache.layers.length + " layers, model has " + layers.length);
+        }
         float[] h = new float[n * d];
         for (int t = 0; t < n; t++) {
             if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
@@ -133,67 +174,71 @@ public final class ForwardModel implements AutoCloseable {
             }
             embeddings.toFloat((long) tokens[t] * d, h, t * d, d);
         }
+        int[] positions = new int[n];
+        for (int t = 0; t < n; t++) {
+            positions[t] = cache.length() + t;
+        }
+        float[] x = new float[n * d];
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
-            float[] x = rmsNormRows(h, n, d, layer.inputNorm);
-            float[] a = layer.gqa != null ? gqa(layer.gqa, x, n, l, cache) : mla(layer.mla, x, n, l, cache);
-            addInPlace(h, a);
-            x = rmsNormRows(h, n, d, layer.postNorm);
+            rmsRows(x, h, n, d, layer.inputNorm);
+            float[] a = layer.gqa != null
+                    ? gqa(layer.gqa, x, n, positions, cache.layers[l], cache.rope)
+                    : mla(layer.mla, x, n, positions, cache.layers[l], cache.rope);
+            Vec.add(a, 0, h, 0, n * d);
+            rmsRows(x, h, n, d, layer.postNorm);
             float[] y = layer.moe != null ? moe(layer.moe, x, n, l, observer) : mlp(layer.dense, x, n);
-            addInPlace(h, y);
+            Vec.add(y, 0, h, 0, n * d);
         }
         cache.advance(n);
         return switch (logits) {
             case NONE -> new float[0];
-            case LAST -> lmHead.apply(rmsNormRows(Arrays.copyOfRange(h, (n - 1) * d, n * d), 1, d, finalNorm), 1);
-            case ALL -> lmHead.apply(rmsNormRows(h, n, d, finalNorm), n);
+            case LAST -> {
+                float[] last = new float[d];
+                Norm.rms(last, 0, h, (n - 1) * d, finalNorm, 0, d, eps);
+                yield project(lmHead, last, 1);
+            }
+            case ALL -> {
+                rmsRows(x, h, n, d, finalNorm);
+                yield project(lmHead, x, n);
+            }
         };
     }
 
     // ---------------------------------------------------------------- attention
 
-    private float[] gqa(GqaWeights w, float[] x, int n, int layer, KvCache cache) {
+    private float[] gqa(GqaWeights w, float[] x, int n, int[] positions, KvCache cache, RopeTable rope) {
         Gqa g = (Gqa) config.attention();
         int hd = g.headDim();
-        float[] q = w.q.apply(x, n);
-        float[] k = w.k.apply(x, n);
-        float[] v = w.v.apply(x, n);
+        int qw = g.numHeads() * hd;
+        int kw = g.numKvHeads() * hd;
+        float[] q = project(w.q, x, n);
+        float[] k = project(w.k, x, n);
+        float[] v = project(w.v, x, n);
         if (g.clipQkv() > 0) {
             float c = (float) g.clipQkv();
-            for (float[] a : new float[][] {q, k, v}) {
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Math.clamp(a[i], -c, c);
-                }
-            }
+            Vec.clamp(q, 0, q.length, c);
+            Vec.clamp(k, 0, k.length, c);
+            Vec.clamp(v, 0, v.length, c);
         }
         if (g.qkNorm() == QkNorm.FULL_WIDTH) {
-            q = rmsNormRows(q, n, g.numHeads() * hd, w.qNorm);
-            k = rmsNormRows(k, n, g.numKvHeads() * hd, w.kNorm);
+            rmsRows(q, q, n, qw, w.qNorm);
+            rmsRows(k, k, n, kw, w.kNorm);
         } else if (g.qkNorm() == QkNorm.PER_HEAD) {
-            q = rmsNormRows(q, n * g.numHeads(), hd, w.qNorm);
-            k = rmsNormRows(k, n * g.numKvHeads(), hd, w.kNorm);
+            Norm.rmsRows(q, 0, n * g.numHeads(), hd, w.qNorm, eps);
+            Norm.rmsRows(k, 0, n * g.numKvHeads(), hd, w.kNorm, eps);
         }
-        int p0 = cache.length();
-        ModelConfig.Rope rope = config.rope();
-        float[][] cos = new float[n][];
-        float[][] sin = new float[n][];
-        ropeTables(rope, p0, n, cos, sin);
         for (int t = 0; t < n; t++) {
-            for (int h = 0; h < g.numHeads(); h++) {
-                ropeHalves(q, (t * g.numHeads() + h) * hd, hd, cos[t], sin[t]);
-            }
-            for (int h = 0; h < g.numKvHeads(); h++) {
-                ropeHalves(k, (t * g.numKvHeads() + h) * hd, hd, cos[t], sin[t]);
-            }
+            Rope.neox(q, t * qw, g.numHeads(), hd, rope, positions[t]);
+            Rope.neox(k, t * kw, g.numKvHeads(), hd, rope, positions[t]);
+            cache.put(positions[t], k, t * kw, v, t * kw);
         }
-        System.arraycopy(k, 0, cache.keys[layer], p0 * cache.keyWidth, n * cache.keyWidth);
-        System.arraycopy(v, 0, cache.values[layer], p0 * cache.valueWidth, n * cache.valueWidth);
-        float[] out = attend(q, n, g.numHeads(), g.numKvHeads(), hd, hd, cache, layer, p0,
-                (float) rope.softmaxScale());
-        return w.o.apply(out, n);
+        float[] out = new float[n * qw];
+        Attention.causal(par, q, n, positions, g.numHeads(), cache, (float) config.rope().softmaxScale(), out);
+        return project(w.o, out, n);
     }
 
-    private float[] mla(MlaWeights w, float[] x, int n, int layer, KvCache cache) {
+    private float[] mla(MlaWeights w, float[] x, int n, int[] positions, KvCache cache, RopeTable rope) {
         Mla m = (Mla) config.attention();
         int heads = m.numHeads();
         int nope = m.qkNopeHeadDim();
@@ -203,131 +248,46 @@ public final class ForwardModel implements AutoCloseable {
         int kvl = m.kvLoraRank();
         float[] q;
         if (w.qA != null) {
-            float[] cq = rmsNormRows(w.qA.apply(x, n), n, m.qLoraRank(), w.qANorm);
-            q = w.q.apply(cq, n);
+            float[] cq = project(w.qA, x, n);
+            Norm.rmsRows(cq, 0, n, m.qLoraRank(), w.qANorm, eps);
+            q = project(w.q, cq, n);
         } else {
-            q = w.q.apply(x, n);
+            q = project(w.q, x, n);
         }
-        float[] ckv = w.kvA.apply(x, n);
+        float[] ckv = project(w.kvA, x, n);
         int ckvWidth = kvl + ropeDim;
         float[] latent = new float[n * kvl];
         for (int t = 0; t < n; t++) {
-            System.arraycopy(ckv, t * ckvWidth, latent, t * kvl, kvl);
+            Norm.rms(latent, t * kvl, ckv, t * ckvWidth, w.kvANorm, 0, kvl, eps);
         }
-        latent = rmsNormRows(latent, n, kvl, w.kvANorm);
-        float[] kv = w.kvB.apply(latent, n);
-        int p0 = cache.length();
-        ModelConfig.Rope rope = config.rope();
-        float[][] cos = new float[n][];
-        float[][] sin = new float[n][];
-        ropeTables(rope, p0, n, cos, sin);
-        float[] keys = cache.keys[layer];
-        float[] values = cache.values[layer];
-        float[] kPe = new float[ropeDim];
+        float[] kv = project(w.kvB, latent, n);
+        float[] key = new float[heads * qk];
+        float[] value = new float[heads * vd];
         for (int t = 0; t < n; t++) {
-            System.arraycopy(ckv, t * ckvWidth + kvl, kPe, 0, ropeDim);
-            ropePairs(kPe, 0, ropeDim, cos[t], sin[t]);
-            int keyRow = (p0 + t) * cache.keyWidth;
-            int valueRow = (p0 + t) * cache.valueWidth;
-            for (int h = 0; h < heads; h++) {
-                int src = (t * heads + h) * (nope + vd);
-                System.arraycopy(kv, src, keys, keyRow + h * qk, nope);
-                System.arraycopy(kPe, 0, keys, keyRow + h * qk + nope, ropeDim);
-                System.arraycopy(kv, src + nope, values, valueRow + h * vd, vd);
-                ropePairs(q, (t * heads + h) * qk + nope, ropeDim, cos[t], sin[t]);
+            int pos = positions[t];
+            // the shared rope key: one head of ropeDim, rotated in place inside ckv
+            Rope.interleaved(ckv, t * ckvWidth + kvl, 1, ropeDim, rope, pos);
+            Rope.interleaved(q, t * heads * qk + nope, heads, qk, rope, pos);
+            for (int hd = 0; hd < heads; hd++) {
+                int src = (t * heads + hd) * (nope + vd);
+                System.arraycopy(kv, src, key, hd * qk, nope);
+                System.arraycopy(ckv, t * ckvWidth + kvl, key, hd * qk + nope, ropeDim);
+                System.arraycopy(kv, src + nope, value, hd * vd, vd);
             }
+            cache.put(pos, key, 0, value, 0);
         }
-        float[] out = attend(q, n, heads, heads, qk, vd, cache, layer, p0, (float) rope.softmaxScale());
-        return w.o.apply(out, n);
-    }
-
-    /** Causal attention of n queries at positions p0.. over the cache (which already holds them). */
-    private static float[] attend(float[] q, int n, int heads, int kvHeads, int qkDim, int vDim, KvCache cache,
-                                  int layer, int p0, float scale) {
-        float[] keys = cache.keys[layer];
-        float[] values = cache.values[layer];
-        int kw = cache.keyWidth;
-        int vw = cache.valueWidth;
-        int group = heads / kvHeads;
-        float[] out = new float[n * heads * vDim];
-        Parallel.forRange(n * heads, 1, th -> {
-            int t = th / heads;
-            int h = th % heads;
-            int g = h / group;
-            int len = p0 + t + 1;
-            float[] s = new float[len];
-            int qOff = th * qkDim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int u = 0; u < len; u++) {
-                float dot = 0;
-                int kOff = u * kw + g * qkDim;
-                for (int i = 0; i < qkDim; i++) {
-                    dot += q[qOff + i] * keys[kOff + i];
-                }
-                s[u] = dot * scale;
-                max = Math.max(max, s[u]);
-            }
-            float sum = 0;
-            for (int u = 0; u < len; u++) {
-                s[u] = (float) Math.exp(s[u] - max);
-                sum += s[u];
-            }
-            int oOff = th * vDim;
-            for (int u = 0; u < len; u++) {
-                float p = s[u] / sum;
-                int vOff = u * vw + g * vDim;
-                for (int i = 0; i < vDim; i++) {
-                    out[oOff + i] += p * values[vOff + i];
-                }
-            }
-        });
-        return out;
-    }
-
-    private static void ropeTables(ModelConfig.Rope rope, int p0, int n, float[][] cos, float[][] sin) {
-        double[] inv = rope.invFrequencies();
-        for (int t = 0; t < n; t++) {
-            cos[t] = new float[inv.length];
-            sin[t] = new float[inv.length];
-            for (int i = 0; i < inv.length; i++) {
-                double angle = (double) (p0 + t) * inv[i];
-                cos[t][i] = (float) (Math.cos(angle) * rope.cosSinScale());
-                sin[t][i] = (float) (Math.sin(angle) * rope.cosSinScale());
-            }
-        }
-    }
-
-    /** Neox rope: element i pairs with i + dim/2. */
-    private static void ropeHalves(float[] v, int off, int dim, float[] cos, float[] sin) {
-        int half = dim / 2;
-        for (int i = 0; i < half; i++) {
-            float a = v[off + i];
-            float b = v[off + i + half];
-            v[off + i] = a * cos[i] - b * sin[i];
-            v[off + i + half] = b * cos[i] + a * sin[i];
-        }
-    }
-
-    /** Interleaved rope: element 2i pairs with 2i+1. */
-    private static void ropePairs(float[] v, int off, int dim, float[] cos, float[] sin) {
-        for (int i = 0; i < dim / 2; i++) {
-            float a = v[off + 2 * i];
-            float b = v[off + 2 * i + 1];
-            v[off + 2 * i] = a * cos[i] - b * sin[i];
-            v[off + 2 * i + 1] = b * cos[i] + a * sin[i];
-        }
+        float[] out = new float[n * heads * vd];
+        Attention.causal(par, q, n, positions, heads, cache, (float) config.rope().softmaxScale(), out);
+        return project(w.o, out, n);
     }
 
     // ---------------------------------------------------------------- MLP and MoE
 
-    private static float[] mlp(Mlp w, float[] x, int n) {
-        float[] g = w.gate.apply(x, n);
-        float[] u = w.up.apply(x, n);
-        for (int i = 0; i < g.length; i++) {
-            float a = g[i];
-            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
-        }
-        return w.down.apply(g, n);
+    private float[] mlp(Mlp w, float[] x, int n) {
+        float[] g = project(w.gate, x, n);
+        float[] u = project(w.up, x, n);
+        Activations.siluGate(g, 0, u, 0, g.length);
+        return project(w.down, g, n);
     }
 
     private float[] moe(Moe w, float[] x, int n, int layer, RouterObserver observer) {
@@ -335,7 +295,7 @@ public final class ForwardModel implements AutoCloseable {
         int d = config.hiddenSize();
         int k = cfg.topK();
         int numExperts = cfg.numExperts();
-        float[] logits = w.router.apply(x, n);
+        float[] logits = project(w.router, x, n);
         int[] experts = new int[n * k];
         float[] weights = new float[n * k];
         boolean deepseek = config.architecture().isMla();
@@ -344,51 +304,14 @@ public final class ForwardModel implements AutoCloseable {
                     experts, weights, t * k);
         }
         observer.routed(layer, n, k, experts, weights);
-
-        // group the (token, weight) pairs by expert, then run each chosen expert once over its tokens
-        int[] count = new int[numExperts];
-        for (int e : experts) {
-            count[e]++;
-        }
-        int[][] tokensOf = new int[numExperts][];
-        float[][] weightsOf = new float[numExperts][];
-        for (int e = 0; e < numExperts; e++) {
-            tokensOf[e] = new int[count[e]];
-            weightsOf[e] = new float[count[e]];
-        }
-        int[] fill = new int[numExperts];
-        for (int i = 0; i < n * k; i++) {
-            int e = experts[i];
-            tokensOf[e][fill[e]] = i / k;
-            weightsOf[e][fill[e]++] = weights[i];
-        }
         float[] y = new float[n * d];
-        for (int e = 0; e < numExperts; e++) {
-            int c = count[e];
-            if (c == 0) {
-                continue;
-            }
-            float[] xe = new float[c * d];
-            for (int j = 0; j < c; j++) {
-                System.arraycopy(x, tokensOf[e][j] * d, xe, j * d, d);
-            }
-            float[] ye = mlp(w.experts[e], xe, c);
-            for (int j = 0; j < c; j++) {
-                int dst = tokensOf[e][j] * d;
-                float wt = weightsOf[e][j];
-                for (int i = 0; i < d; i++) {
-                    y[dst + i] += wt * ye[j * d + i];
-                }
-            }
-        }
+        Experts.forward(par, w.experts, x, n, k, experts, weights, y);
         if (w.shared != null) {
             float[] s = mlp(w.shared, x, n);
-            float[] gate = w.sharedGate == null ? null : w.sharedGate.apply(x, n);
+            float[] gate = w.sharedGate == null ? null : project(w.sharedGate, x, n);
             for (int t = 0; t < n; t++) {
                 float f = gate == null ? 1f : (float) (1.0 / (1.0 + Math.exp(-gate[t])));
-                for (int i = 0; i < d; i++) {
-                    y[t * d + i] += f * s[t * d + i];
-                }
+                Vec.axpy(f, s, t * d, y, t * d, d);
             }
         }
         return y;
@@ -396,33 +319,32 @@ public final class ForwardModel implements AutoCloseable {
 
     // ---------------------------------------------------------------- helpers
 
-    private float[] rmsNormRows(float[] x, int rows, int width, float[] weight) {
-        float[] y = new float[rows * width];
-        double eps = config.rmsNormEps();
-        for (int r = 0; r < rows; r++) {
-            int off = r * width;
-            double ss = 0;
-            for (int i = 0; i < width; i++) {
-                ss += (double) x[off + i] * x[off + i];
-            }
-            float inv = (float) (1.0 / Math.sqrt(ss / width + eps));
-            for (int i = 0; i < width; i++) {
-                y[off + i] = x[off + i] * inv * weight[i];
-            }
+    /** {@code x W^T (+ b)} for {@code n} rows of {@code x}: one matrix-vector product for a single row. */
+    private float[] project(Proj p, float[] x, int n) {
+        int out = p.out();
+        float[] y = new float[n * out];
+        if (n == 1) {
+            MatVec.matvec(par, p.weight, x, 0, y, 0);
+        } else {
+            MatMul.matmul(par, p.weight, x, 0, n, y, 0);
+        }
+        if (p.bias != null) {
+            Vec.addBias(y, 0, n, p.bias, out);
         }
         return y;
     }
 
-    private static void addInPlace(float[] a, float[] b) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
+    /** RMSNorm of {@code rows} rows of {@code width} from {@code x} into {@code out} (may be the same array). */
+    private void rmsRows(float[] out, float[] x, int rows, int width, float[] weight) {
+        for (int r = 0; r < rows; r++) {
+            Norm.rms(out, r * width, x, r * width, weight, 0, width, eps);
         }
     }
 
-    /** Unmaps the checkpoint; the model must not be used afterwards. */
+    /** Releases the weights (unmaps the checkpoint); the model must not be used afterwards. */
     @Override
     public void close() {
-        checkpoint.close();
+        weights.close();
     }
 
     // ---------------------------------------------------------------- loading
@@ -430,11 +352,13 @@ public final class ForwardModel implements AutoCloseable {
     /** Finds every tensor the config calls for and checks its shape. */
     private static final class Loader {
         private final ModelConfig c;
-        private final Checkpoint ckpt;
+        private final TensorSource src;
+        private final Parallel par;
 
-        Loader(ModelConfig c, Checkpoint ckpt) {
+        Loader(ModelConfig c, TensorSource src, Parallel par) {
             this.c = c;
-            this.ckpt = ckpt;
+            this.src = src;
+            this.par = par;
         }
 
         ForwardModel load() {
@@ -461,10 +385,10 @@ public final class ForwardModel implements AutoCloseable {
                 layers[l] = new Layer(in, post, gqa, mla, dense, moe);
             }
             float[] norm = vector("model.norm.weight", d);
-            Linear head = c.tieWordEmbeddings() && !ckpt.has("lm_head.weight")
-                    ? new Linear(embed, null)
+            Proj head = c.tieWordEmbeddings() && !src.has("lm_head.weight")
+                    ? new Proj(embed, null)
                     : linear("lm_head.weight", c.vocabSize(), d);
-            return new ForwardModel(c, ckpt, embed, layers, norm, head);
+            return new ForwardModel(c, src, par, embed, layers, norm, head);
         }
 
         GqaWeights gqa(String p, Gqa g) {
@@ -495,9 +419,9 @@ public final class ForwardModel implements AutoCloseable {
         MlaWeights mla(String p, Mla m) {
             int d = c.hiddenSize();
             int qOut = m.numHeads() * m.qkHeadDim();
-            Linear qA = null;
+            Proj qA = null;
             float[] qANorm = null;
-            Linear q;
+            Proj q;
             if (m.qLoraRank() > 0) {
                 qA = linear(p + "q_a_proj.weight", m.qLoraRank(), d);
                 qANorm = vector(p + "q_a_layernorm.weight", m.qLoraRank());
@@ -526,30 +450,28 @@ public final class ForwardModel implements AutoCloseable {
             String layer = "model.layers." + l + ".";
             boolean mixtral = c.architecture() == Architecture.MIXTRAL;
             // Mixtral's original checkpoints name the block block_sparse_moe; newer conversions use mlp.
-            String p = mixtral && ckpt.has(layer + "block_sparse_moe.gate.weight")
+            String p = mixtral && src.has(layer + "block_sparse_moe.gate.weight")
                     ? layer + "block_sparse_moe." : layer + "mlp.";
-            Linear router = linear(p + "gate.weight", experts, d);
+            Proj router = linear(p + "gate.weight", experts, d);
             float[] bias = m.router().selectionBias() ? vector(p + "gate.e_score_correction_bias", experts) : null;
-            Mlp[] mlps = new Mlp[experts];
-            if (ckpt.has(p + "experts.gate_up_proj")) {
-                Tensor gateUp = tensor(p + "experts.gate_up_proj", experts, 2 * ff, d);
-                Tensor down = tensor(p + "experts.down_proj", experts, d, ff);
-                for (int e = 0; e < experts; e++) {
-                    Tensor ge = gateUp.slice(e);
-                    mlps[e] = new Mlp(new Linear(ge.rows(0, ff), null), new Linear(ge.rows(ff, ff), null),
-                            new Linear(down.slice(e), null));
-                }
+            ExpertWeights routed;
+            if (src.has(p + "experts.gate_up_proj")) {
+                routed = ExpertWeights.packed(tensor(p + "experts.gate_up_proj", experts, 2 * ff, d),
+                        tensor(p + "experts.down_proj", experts, d, ff));
             } else {
+                List<Tensor> gate = new ArrayList<>();
+                List<Tensor> up = new ArrayList<>();
+                List<Tensor> down = new ArrayList<>();
                 for (int e = 0; e < experts; e++) {
                     String ep = p + "experts." + e + ".";
-                    mlps[e] = mixtral
-                            ? new Mlp(linear(ep + "w1.weight", ff, d), linear(ep + "w3.weight", ff, d),
-                                    linear(ep + "w2.weight", d, ff))
-                            : mlp(ep, ff);
+                    gate.add(tensor(ep + (mixtral ? "w1.weight" : "gate_proj.weight"), ff, d));
+                    up.add(tensor(ep + (mixtral ? "w3.weight" : "up_proj.weight"), ff, d));
+                    down.add(tensor(ep + (mixtral ? "w2.weight" : "down_proj.weight"), d, ff));
                 }
+                routed = ExpertWeights.separate(gate, up, down);
             }
             Mlp shared = null;
-            Linear sharedGate = null;
+            Proj sharedGate = null;
             if (m.sharedIntermediate() > 0) {
                 if (c.architecture() == Architecture.QWEN2_MOE) {
                     shared = mlp(p + "shared_expert.", m.sharedIntermediate());
@@ -558,16 +480,16 @@ public final class ForwardModel implements AutoCloseable {
                     shared = mlp(p + "shared_experts.", m.sharedIntermediate());
                 }
             }
-            return new Moe(router, bias, mlps, shared, sharedGate);
+            return new Moe(router, bias, routed, shared, sharedGate);
         }
 
-        Linear linear(String name, int out, int in) {
-            return new Linear(tensor(name, out, in), null);
+        Proj linear(String name, int out, int in) {
+            return new Proj(tensor(name, out, in), null);
         }
 
         /** {@code prefix.weight} and, when {@code bias}, {@code prefix.bias}. */
-        Linear linear(String prefix, int out, int in, boolean bias) {
-            return new Linear(tensor(prefix + ".weight", out, in), bias ? vector(prefix + ".bias", out) : null);
+        Proj linear(String prefix, int out, int in, boolean bias) {
+            return new Proj(tensor(prefix + ".weight", out, in), bias ? vector(prefix + ".bias", out) : null);
         }
 
         float[] vector(String name, int n) {
@@ -575,36 +497,16 @@ public final class ForwardModel implements AutoCloseable {
         }
 
         Tensor tensor(String name, int... shape) {
-            if (!ckpt.has(name)) {
-                throw InputException.at(describeFiles(), "tensor '" + name + "'",
+            if (!src.has(name)) {
+                throw InputException.at(src.origin(name), "tensor '" + name + "'",
                         "missing; " + c.architecture().hfName() + " with this config.json needs it");
             }
-            long[] actual = ckpt.info(name).shape();
-            boolean same = actual.length == shape.length;
-            for (int i = 0; same && i < shape.length; i++) {
-                same = actual[i] == shape[i];
-            }
-            if (!same) {
-                throw InputException.at(fileOf(name), "tensor '" + name + "'", "shape " + Arrays.toString(actual)
+            Tensor t = src.tensor(name);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw InputException.at(src.origin(name), "tensor '" + name + "'", "shape " + Arrays.toString(t.shape())
                         + " disagrees with config.json, which implies " + Arrays.toString(shape));
             }
-            return ckpt.tensor(name);
-        }
-
-        Path fileOf(String name) {
-            for (SafetensorsFile f : ckpt.files()) {
-                if (f.has(name)) {
-                    return f.path();
-                }
-            }
-            return ckpt.location();
-        }
-
-        String describeFiles() {
-            if (ckpt.files().size() == 1) {
-                return ckpt.files().getFirst().path().toString();
-            }
-            return ckpt.location().resolve(Checkpoint.INDEX_FILE).toString();
+            return t;
         }
     }
 }

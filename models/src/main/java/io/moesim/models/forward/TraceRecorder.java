@@ -49,7 +49,7 @@ public final class TraceRecorder {
         ModelConfig c = model.config();
         int k = c.moe().topK();
         List<Integer> moeLayers = writer.header().moeLayers();
-        KvCache cache = model.newCache(Math.min(context, Math.max(1, tokens.length)));
+        SequenceCache cache = model.newCache(Math.min(context, Math.max(1, tokens.length)));
         long done = 0;
         int seq = 0;
         for (int start = 0; start < tokens.length; start += context, seq++) {

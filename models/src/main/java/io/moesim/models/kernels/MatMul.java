@@ -109,7 +109,7 @@ public final class MatMul {
         for (int i = 0; i < vec; i += lanes) {
             acc = FloatVector.fromArray(F, wb, w0 + i).fma(FloatVector.fromArray(F, x, xa + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectors.sum(acc);
         for (int i = vec; i < kc; i++) {
             s += wb[w0 + i] * x[xa + i];
         }
@@ -134,10 +134,10 @@ public final class MatMul {
             a2 = FloatVector.fromArray(F, wb, w2 + i).fma(xv, a2);
             a3 = FloatVector.fromArray(F, wb, w3 + i).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Vectors.sum(a0);
+        float s1 = Vectors.sum(a1);
+        float s2 = Vectors.sum(a2);
+        float s3 = Vectors.sum(a3);
         for (int i = vec; i < kc; i++) {
             float xi = x[xa + i];
             s0 += wb[w0 + i] * xi;
@@ -183,14 +183,14 @@ public final class MatMul {
             a3 = v3.fma(xv, a3);
             b3 = v3.fma(yv, b3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
-        float t0 = b0.reduceLanes(VectorOperators.ADD);
-        float t1 = b1.reduceLanes(VectorOperators.ADD);
-        float t2 = b2.reduceLanes(VectorOperators.ADD);
-        float t3 = b3.reduceLanes(VectorOperators.ADD);
+        float s0 = Vectors.sum(a0);
+        float s1 = Vectors.sum(a1);
+        float s2 = Vectors.sum(a2);
+        float s3 = Vectors.sum(a3);
+        float t0 = Vectors.sum(b0);
+        float t1 = Vectors.sum(b1);
+        float t2 = Vectors.sum(b2);
+        float t3 = Vectors.sum(b3);
         for (int i = vec; i < kc; i++) {
             float xi = x[xa + i];
             float yi = x[xb + i];

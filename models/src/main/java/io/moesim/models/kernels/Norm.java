@@ -26,7 +26,7 @@ public final class Norm {
             FloatVector v = FloatVector.fromArray(F, x, xOffset + i);
             acc = v.fma(v, acc);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = Vectors.sum(acc);
         for (; i < n; i++) {
             sum += (double) x[xOffset + i] * x[xOffset + i];
         }

@@ -26,7 +26,7 @@ public final class Vec {
         for (; i <= n - lanes; i += lanes) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -55,6 +55,40 @@ public final class Vec {
         }
         for (; i < n; i++) {
             x[off + i] *= alpha;
+        }
+    }
+
+    /** {@code y[yOff + i] += x[xOff + i]} for {@code i < n} (residual connections). */
+    public static void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        int lanes = F.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += x[xOff + i];
+        }
+    }
+
+    /** Adds {@code bias[0, n)} to each of the {@code rows} consecutive rows of length {@code n} at {@code x[off ..]}. */
+    public static void addBias(float[] x, int off, int rows, float[] bias, int n) {
+        if (bias.length < n) {
+            throw new IndexOutOfBoundsException("bias of " + bias.length + " for rows of " + n);
+        }
+        for (int r = 0; r < rows; r++) {
+            add(bias, 0, x, off + r * n, n);
+        }
+    }
+
+    /** Clamps {@code x[off, off + n)} to {@code [-limit, limit]} in place (OLMoE's {@code clip_qkv}). */
+    public static void clamp(float[] x, int off, int n, float limit) {
+        int lanes = F.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            FloatVector.fromArray(F, x, off + i).max(-limit).min(limit).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = Math.clamp(x[off + i], -limit, limit);
         }
     }
 }

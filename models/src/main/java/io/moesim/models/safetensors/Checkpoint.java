@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
 import io.moesim.models.tensor.Tensor;
+import io.moesim.models.tensor.TensorSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.SequencedSet;
  * shard file). A path to a single {@code .safetensors} file is accepted as well. All files are
  * memory-mapped at {@link #open} (which costs no reading) and validated there.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements TensorSource {
 
     /** File name of a single-file checkpoint. */
     public static final String SINGLE_FILE = "model.safetensors";
@@ -119,6 +120,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Whether the checkpoint has tensor {@code name}. */
+    @Override
     public boolean has(String name) {
         return byName.containsKey(name);
     }
@@ -134,6 +136,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** A view of tensor {@code name}; {@link InputException} if absent or of an unsupported dtype. */
+    @Override
     public Tensor tensor(String name) {
         return fileOf(name).tensor(name);
     }
@@ -150,6 +153,19 @@ public final class Checkpoint implements AutoCloseable {
             throw InputException.at(location, "tensor '" + name + "'", "not found (searched " + String.join(", ", searched) + ")");
         }
         return f;
+    }
+
+    /**
+     * The shard file holding {@code name}; for an absent name, the single file, or the index file
+     * of a sharded checkpoint (where the name would have to be listed).
+     */
+    @Override
+    public Path origin(String name) {
+        SafetensorsFile f = byName.get(name);
+        if (f != null) {
+            return f.path();
+        }
+        return files.size() == 1 ? files.getFirst().path() : location.resolve(INDEX_FILE);
     }
 
     /** Unmaps every file. */

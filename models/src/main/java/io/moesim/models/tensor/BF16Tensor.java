@@ -57,7 +57,7 @@ public final class BF16Tensor extends Tensor {
             long byteOff = base + (long) i * 2;
             a0 = Vectors.loadBf16(segment, byteOff).fma(FloatVector.fromArray(Vectors.F, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             sum += get(offset + i) * x[xOffset + i];
         }

@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -49,23 +48,42 @@ public final class Vectors {
     /**
      * {@link #LANES} F16 elements at {@code byteOffset}, widened exactly as
      * {@link Float#float16ToFloat} does (normals, subnormals, infinities, NaN payloads).
+     *
+     * <p>Branch-free and with a single blend, so that C2 compiles it to straight-line vector code:
+     * the magnitude bits shifted into float position and multiplied by 2^112 give the exact value
+     * of every finite F16 (normal or subnormal: rebiasing the exponent by 127 - 15 = 112 is a
+     * multiplication by 2^112, and the product of a float subnormal is exact). Infinities and NaNs
+     * (exponent 31) take the all-ones float exponent instead, NaNs with the quiet bit set, as the
+     * JDK's (and x86's) conversion does.
      */
     public static FloatVector loadF16(MemorySegment segment, long byteOffset) {
         ShortVector s = ShortVector.fromMemorySegment(S, segment, byteOffset, ByteOrder.LITTLE_ENDIAN);
         IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
         IntVector magnitude = h.and(0x7FFF);
-        // Normal numbers: move exponent and mantissa into place, rebias the exponent by 127 - 15.
-        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23);
-        // Infinity / NaN (exponent 31): rebias once more so that the float exponent is 255.
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7C00);
-        bits = bits.add(112 << 23, special);
-        // NaN: the JDK sets the quiet bit, as a float conversion on x86 does.
-        bits = bits.lanewise(VectorOperators.OR, 0x0040_0000, magnitude.compare(VectorOperators.GT, 0x7C00));
-        // Zero and subnormals (exponent 0): the value is mantissa * 2^-24, exact in float.
-        VectorMask<Integer> tiny = magnitude.compare(VectorOperators.LT, 0x0400);
-        IntVector tinyBits = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        bits = bits.blend(tinyBits, tiny);
-        bits = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-        return bits.reinterpretAsFloats();
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        // all-ones lanes where the exponent is 31 (infinity, NaN): (0x7BFF - magnitude) >> 31, arithmetic
+        IntVector special = IntVector.broadcast(I, 0x7BFF).sub(magnitude).lanewise(VectorOperators.ASHR, 31);
+        // quiet bit for NaN: (0x7C00 - magnitude) is negative exactly when magnitude > 0x7C00
+        IntVector quiet = IntVector.broadcast(I, 0x7C00).sub(magnitude).lanewise(VectorOperators.LSHR, 31)
+                .lanewise(VectorOperators.LSHL, 22);
+        IntVector specialBits = shifted.or(0x7F80_0000).or(quiet);
+        // select without a mask register: bits ^ ((bits ^ specialBits) & special)
+        bits = bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.XOR, specialBits).and(special));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /**
+     * The sum of the lanes of {@code v}, added in lane order. Unlike
+     * {@code reduceLanes(VectorOperators.ADD)}, whose order is unspecified (C2's reduction and the
+     * interpreter's fall-back add in different orders), this gives the same float whether the
+     * code runs interpreted or compiled, so results do not depend on JIT timing or thread count.
+     */
+    public static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < LANES; i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 }

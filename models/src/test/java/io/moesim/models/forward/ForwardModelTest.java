@@ -105,7 +105,7 @@ class ForwardModelTest {
         int[] tokens = tokens(m, 8, 9);
         ReferenceModel.Result ref = new ReferenceModel(m).forward(tokens);
         try (ForwardModel model = ForwardModel.load(dir)) {
-            KvCache cache = model.newCache(8);
+            SequenceCache cache = model.newCache(8);
             Recorder rec = new Recorder();
             model.forward(java.util.Arrays.copyOf(tokens, 3), cache, rec, ForwardModel.Logits.NONE);
             for (int t = 3; t < tokens.length; t++) {
@@ -221,5 +221,54 @@ class ForwardModelTest {
         Path dir = TinyCheckpoints.write(m, tmp, DType.F32, Layout.PER_EXPERT, Set.of(name));
         InputException e = assertThrows(InputException.class, () -> ForwardModel.load(dir));
         assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void resultsAreBitwiseIdenticalForAnyThreadCount(String name, TinyModel m, Layout layout) {
+        Path dir = TinyCheckpoints.write(m, tmp.resolve("ckpt"), DType.BF16, layout);
+        int[] tokens = tokens(m, 7, 13);
+        float[][] runs = new float[2][];
+        try (io.moesim.models.kernels.Parallel three = io.moesim.models.kernels.Parallel.of(3)) {
+            io.moesim.models.kernels.Parallel[] pars = {io.moesim.models.kernels.Parallel.sequential(), three};
+            for (int i = 0; i < 2; i++) {
+                try (ForwardModel model = ForwardModel.load(dir, pars[i])) {
+                    SequenceCache cache = model.newCache(8);
+                    float[] prefill = model.forward(java.util.Arrays.copyOf(tokens, 6), cache, RouterObserver.NONE,
+                            ForwardModel.Logits.ALL);
+                    float[] decode = model.forward(new int[] {tokens[6]}, cache, RouterObserver.NONE,
+                            ForwardModel.Logits.LAST);
+                    runs[i] = Recorder.concat(prefill, decode);
+                }
+            }
+        }
+        assertArrayEquals(runs[0], runs[1], name);
+    }
+
+    @Test
+    void modelOverInMemoryTensorsEqualsModelOverCheckpoint() {
+        TinyModel m = TinyModel.deepseekV3(81, true);
+        Path dir = TinyCheckpoints.write(m, tmp.resolve("ckpt"), DType.BF16, Layout.PACKED);
+        int[] tokens = tokens(m, 5, 17);
+        float[] fromFile;
+        try (ForwardModel model = ForwardModel.load(dir)) {
+            fromFile = model.forward(tokens, model.newCache(5), RouterObserver.NONE, ForwardModel.Logits.ALL);
+        }
+        io.moesim.models.tensor.MemoryTensors mem = new io.moesim.models.tensor.MemoryTensors("test tensors");
+        try (io.moesim.models.safetensors.Checkpoint ckpt = io.moesim.models.safetensors.Checkpoint.open(dir)) {
+            for (String n : ckpt.names()) {
+                io.moesim.models.tensor.Tensor t = ckpt.tensor(n);
+                mem.allocate(n, t.dtype(), t.shape()).segment().copyFrom(t.segment());
+            }
+        }
+        try (ForwardModel model = ForwardModel.of(ModelConfig.read(dir), mem, io.moesim.models.kernels.Parallel.cores())) {
+            float[] fromMemory = model.forward(tokens, model.newCache(5), RouterObserver.NONE, ForwardModel.Logits.ALL);
+            assertArrayEquals(fromFile, fromMemory);
+        }
+        io.moesim.models.tensor.MemoryTensors missing = new io.moesim.models.tensor.MemoryTensors("generated weights");
+        InputException e = assertThrows(InputException.class,
+                () -> ForwardModel.of(ModelConfig.read(dir), missing, io.moesim.models.kernels.Parallel.cores()));
+        assertTrue(e.getMessage().contains("generated weights") && e.getMessage().contains("model.embed_tokens.weight"),
+                e.getMessage());
     }
 }

@@ -358,4 +358,31 @@ class KernelsTest {
         Experts.forward(ONE, separate, x, tokens, topK, chosen, weights, b);
         assertArrayEquals(a, b, "layouts or thread counts disagree");
     }
+
+    @Test
+    void residualBiasAndClampMatchLoops() {
+        Random r = new Random(12);
+        int n = 21; // not a multiple of any vector length: exercises the scalar tails
+        int rows = 3;
+        float[] x = random(r, rows * n);
+        float[] y = random(r, rows * n);
+        float[] bias = random(r, n);
+        double[] sum = new double[rows * n];
+        double[] biased = new double[rows * n];
+        double[] clamped = new double[rows * n];
+        for (int i = 0; i < rows * n; i++) {
+            sum[i] = (double) y[i] + x[i];
+            biased[i] = (double) x[i] + bias[i % n];
+            clamped[i] = Math.max(-0.5, Math.min(0.5, x[i]));
+        }
+        float[] y2 = y.clone();
+        Vec.add(x, 0, y2, 0, rows * n);
+        assertClose(sum, y2, 1e-7, "add");
+        float[] xb = x.clone();
+        Vec.addBias(xb, 0, rows, bias, n);
+        assertClose(biased, xb, 1e-7, "bias");
+        float[] xc = x.clone();
+        Vec.clamp(xc, 0, rows * n, 0.5f);
+        assertClose(clamped, xc, 0, "clamp");
+    }
 }

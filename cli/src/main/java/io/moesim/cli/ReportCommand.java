@@ -1,0 +1,52 @@
+package io.moesim.cli;
+
+import io.moesim.reports.Report;
+import io.moesim.reports.ReportWriter;
+import io.moesim.reports.Reports;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code moesim report (SCENARIO | RESULTS_JSON | SWEEP_DIR) --out DIR [--format pdf,png]}: charts and a PDF. */
+@Command(name = "report", description = "Draws the charts of a scenario, a run's results JSON or a sweep folder;"
+        + " writes DIR/report.pdf and one PNG per chart.")
+public final class ReportCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INPUT",
+            description = "a scenario YAML (run here), a results JSON (moesim run --json) or a sweep's --out folder")
+    Path input;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a scenario key (scenario input only)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for report.pdf and the PNGs")
+    Path out;
+
+    @Option(names = "--format", paramLabel = "pdf,png", defaultValue = "pdf,png",
+            description = "what to write (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Override
+    public Integer call() {
+        Set<ReportWriter.Format> formats = ReportWriter.Format.parse(format);
+        Report report = Reports.of(input, sets, List.of());
+        List<Path> files = ReportWriter.write(report, out, formats);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf("%s: %d pages%n", report.title(), report.pages().size());
+        for (Path file : files) {
+            stdout.println("wrote " + file);
+        }
+        stdout.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+package io.moesim.cli;
+
+import io.moesim.simulator.sweep.SweepAxis;
+import io.moesim.simulator.sweep.SweepPoint;
+import io.moesim.simulator.sweep.SweepResult;
+import io.moesim.simulator.sweep.SweepRunner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code moesim sweep SCENARIO --vary KEY=V1,V2,... [--set K=V]... --out DIR}: runs a grid of scenarios. */
+@Command(name = "sweep", description = "Runs a scenario over every combination of the varied keys' values;"
+        + " writes DIR/sweep.csv and DIR/sweep.json with the Pareto fronts marked.")
+public final class SweepCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "scenario YAML file")
+    Path scenario;
+
+    @Option(names = "--vary", required = true, paramLabel = "KEY=V1,V2,...",
+            description = "a dotted scenario key and its values (repeatable; the grid is every combination),"
+                    + " e.g. --vary hardware=h800,h200")
+    List<String> vary = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a key for every point (repeatable)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for sweep.csv and sweep.json")
+    Path out;
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: the machine's cores)")
+    Integer threads;
+
+    @Option(names = "--analytic-only", description = "evaluate each point with the analytic estimate only (fast), not the simulation")
+    boolean analyticOnly;
+
+    @Override
+    public Integer call() {
+        List<SweepAxis> axes = vary.stream().map(SweepAxis::parse).toList();
+        int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+        SweepRunner runner = new SweepRunner(new io.moesim.simulator.scenario.ScenarioLoader(),
+                analyticOnly ? SweepRunner::analyticResults : SweepRunner::runResults, workers);
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        SweepRunner.Progress progress = terminal ? (done, total) -> bar(err, done, total) : SweepRunner.Progress.NONE;
+        SweepResult result = runner.run(scenario, sets, axes, progress);
+        result.write(out);
+        PrintWriter stdout = spec.commandLine().getOut();
+        long feasible = result.points().stream().filter(SweepPoint::feasible).count();
+        stdout.printf("%d points (%d feasible), %d on the throughput front, %d on the cost front%n",
+                result.points().size(), feasible,
+                result.points().stream().filter(SweepPoint::paretoThroughput).count(),
+                result.points().stream().filter(SweepPoint::paretoCost).count());
+        stdout.printf("wrote %s and %s%n", out.resolve(SweepResult.CSV), out.resolve(SweepResult.JSON));
+        stdout.flush();
+        return 0;
+    }
+
+    private static void bar(PrintWriter err, int done, int total) {
+        int width = 40;
+        int filled = (int) ((long) done * width / total);
+        err.printf("\r[%s%s] %d/%d", "#".repeat(filled), " ".repeat(width - filled), done, total);
+        if (done == total) {
+            err.print("\r" + " ".repeat(width + 30) + "\r");
+        }
+        err.flush();
+    }
+}

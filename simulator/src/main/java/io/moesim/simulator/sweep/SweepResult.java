@@ -1,0 +1,227 @@
+package io.moesim.simulator.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moesim.models.InputException;
+import io.moesim.simulator.config.Yaml;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The points of a sweep in grid order, with their Pareto flags, and its files {@code sweep.csv} and
+ * {@code sweep.json} (format in {@code docs/reports.md}).
+ *
+ * @param scenario the scenario file swept
+ * @param name     the scenario's name
+ * @param sets     the {@code --set} overrides applied to every point
+ * @param axes     the varied keys
+ * @param points   one per grid point, first key varying slowest
+ */
+public record SweepResult(String scenario, String name, List<String> sets, List<SweepAxis> axes,
+                          List<SweepPoint> points) {
+
+    public static final String CSV = "sweep.csv";
+    public static final String JSON = "sweep.json";
+
+    private static final String[] RESULT_COLUMNS = {
+        "feasible", "inputTokensPerSecondPerGpu", "outputTokensPerSecondPerGpu", "tokensPerSecondPerUser",
+        "ttftP50Seconds", "ttftP90Seconds", "ttftP99Seconds", "tpotP50Seconds", "tpotP90Seconds", "tpotP99Seconds",
+        "memoryBytesPerGpu", "capacityBytesPerGpu", "usdPerMillionInputTokens", "usdPerMillionOutputTokens",
+        "paretoThroughput", "paretoCost"};
+
+    public SweepResult {
+        sets = List.copyOf(sets);
+        axes = List.copyOf(axes);
+        points = List.copyOf(points);
+    }
+
+    /** Writes {@code dir/sweep.csv} and {@code dir/sweep.json}, each through a temporary file and a rename. */
+    public void write(Path dir) {
+        writeAtomically(dir.resolve(CSV), csv().getBytes(StandardCharsets.UTF_8));
+        try {
+            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
+            writeAtomically(dir.resolve(JSON), json);
+        } catch (IOException e) {
+            throw new InputException(dir.resolve(JSON) + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    /** The CSV text: a header, then one row per point; a figure that does not apply is empty. */
+    public String csv() {
+        StringBuilder out = new StringBuilder("index");
+        for (SweepAxis axis : axes) {
+            out.append(',').append(csvField(axis.key()));
+        }
+        for (String column : RESULT_COLUMNS) {
+            out.append(',').append(column);
+        }
+        out.append('\n');
+        for (SweepPoint p : points) {
+            out.append(p.index());
+            for (String v : p.values()) {
+                out.append(',').append(csvField(v));
+            }
+            Object[] cells = {p.feasible(), p.inputTokensPerSecondPerGpu(), p.outputTokensPerSecondPerGpu(),
+                p.tokensPerSecondPerUser(), p.ttftSeconds().p50(), p.ttftSeconds().p90(), p.ttftSeconds().p99(),
+                p.tpotSeconds().p50(), p.tpotSeconds().p90(), p.tpotSeconds().p99(), p.memoryBytesPerGpu(),
+                p.capacityBytesPerGpu(), p.usdPerMillionInputTokens(), p.usdPerMillionOutputTokens(),
+                p.paretoThroughput(), p.paretoCost()};
+            for (Object cell : cells) {
+                out.append(',');
+                if (cell instanceof Double d) {
+                    if (!Double.isNaN(d)) {
+                        out.append(String.format(Locale.ROOT, "%.6g", d));
+                    }
+                } else {
+                    out.append(cell);
+                }
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String csvField(String text) {
+        if (text.contains(",") || text.contains("\"") || text.contains("\n")) {
+            return '"' + text.replace("\"", "\"\"") + '"';
+        }
+        return text;
+    }
+
+    /** The JSON tree. Varied values are written as YAML reads them (a number, a string, a map). */
+    public ObjectNode json() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("scenario", scenario);
+        root.put("name", name);
+        ArrayNode setsNode = root.putArray("sets");
+        sets.forEach(setsNode::add);
+        ArrayNode axesNode = root.putArray("axes");
+        for (SweepAxis axis : axes) {
+            ObjectNode a = axesNode.addObject();
+            a.put("key", axis.key());
+            ArrayNode values = a.putArray("values");
+            axis.values().forEach(v -> values.add(yamlValue(v)));
+        }
+        ArrayNode pointsNode = root.putArray("points");
+        for (SweepPoint p : points) {
+            ObjectNode n = pointsNode.addObject();
+            n.put("index", p.index());
+            ObjectNode values = n.putObject("values");
+            for (int k = 0; k < axes.size(); k++) {
+                values.set(axes.get(k).key(), yamlValue(p.values().get(k)));
+            }
+            n.put("feasible", p.feasible());
+            ArrayNode problems = n.putArray("problems");
+            p.problems().forEach(problems::add);
+            number(n, "inputTokensPerSecondPerGpu", p.inputTokensPerSecondPerGpu());
+            number(n, "outputTokensPerSecondPerGpu", p.outputTokensPerSecondPerGpu());
+            number(n, "tokensPerSecondPerUser", p.tokensPerSecondPerUser());
+            percentiles(n.putObject("ttftSeconds"), p.ttftSeconds());
+            percentiles(n.putObject("tpotSeconds"), p.tpotSeconds());
+            number(n, "memoryBytesPerGpu", p.memoryBytesPerGpu());
+            number(n, "capacityBytesPerGpu", p.capacityBytesPerGpu());
+            number(n, "usdPerMillionInputTokens", p.usdPerMillionInputTokens());
+            number(n, "usdPerMillionOutputTokens", p.usdPerMillionOutputTokens());
+            n.put("paretoThroughput", p.paretoThroughput());
+            n.put("paretoCost", p.paretoCost());
+        }
+        return root;
+    }
+
+    /** Reads {@code dir/sweep.json} back. */
+    public static SweepResult read(Path dir) {
+        Path file = dir.resolve(JSON);
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new InputException(file + ": no such file (is " + dir + " a sweep's output folder?)");
+        } catch (IOException e) {
+            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (!root.path("axes").isArray() || !root.path("points").isArray()) {
+            throw new InputException(file + ": not a sweep (expected 'axes' and 'points')");
+        }
+        List<SweepAxis> axes = new ArrayList<>();
+        for (JsonNode a : root.get("axes")) {
+            List<String> values = new ArrayList<>();
+            a.path("values").forEach(v -> values.add(text(v)));
+            axes.add(new SweepAxis(a.path("key").asText(), values));
+        }
+        List<SweepPoint> points = new ArrayList<>();
+        for (JsonNode n : root.get("points")) {
+            List<String> values = new ArrayList<>();
+            for (SweepAxis axis : axes) {
+                values.add(text(n.path("values").path(axis.key())));
+            }
+            List<String> problems = new ArrayList<>();
+            n.path("problems").forEach(p -> problems.add(p.asText()));
+            points.add(new SweepPoint(n.path("index").asInt(), values, n.path("feasible").asBoolean(),
+                    problems, SweepPoint.number(n.get("inputTokensPerSecondPerGpu")),
+                    SweepPoint.number(n.get("outputTokensPerSecondPerGpu")),
+                    SweepPoint.number(n.get("tokensPerSecondPerUser")),
+                    SweepPoint.Percentiles.of(n.get("ttftSeconds")), SweepPoint.Percentiles.of(n.get("tpotSeconds")),
+                    SweepPoint.number(n.get("memoryBytesPerGpu")), SweepPoint.number(n.get("capacityBytesPerGpu")),
+                    SweepPoint.number(n.get("usdPerMillionInputTokens")),
+                    SweepPoint.number(n.get("usdPerMillionOutputTokens")),
+                    n.path("paretoThroughput").asBoolean(), n.path("paretoCost").asBoolean()));
+        }
+        List<String> sets = new ArrayList<>();
+        root.path("sets").forEach(s -> sets.add(s.asText()));
+        return new SweepResult(root.path("scenario").asText(), root.path("name").asText(), sets, axes, points);
+    }
+
+    private static String text(JsonNode value) {
+        return value.isTextual() ? value.textValue() : value.toString();
+    }
+
+    private static JsonNode yamlValue(String text) {
+        try {
+            return Yaml.readValue(text);
+        } catch (IOException e) {
+            return new ObjectMapper().getNodeFactory().textNode(text);
+        }
+    }
+
+    private static void number(ObjectNode node, String field, double value) {
+        if (Double.isNaN(value)) {
+            node.putNull(field);
+        } else {
+            node.put(field, value);
+        }
+    }
+
+    private static void percentiles(ObjectNode node, SweepPoint.Percentiles p) {
+        number(node, "p50", p.p50());
+        number(node, "p90", p.p90());
+        number(node, "p99", p.p99());
+    }
+
+    /** Writes {@code bytes} to {@code file} through a temporary file in the same folder and a rename. */
+    static void writeAtomically(Path file, byte[] bytes) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute.getParent());
+            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            try {
+                Files.write(temp, bytes);
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+}
