@@ -65,6 +65,10 @@ public final class PlaceCommand implements Runnable {
             description = "Evaluate batches of N consecutive tokens (one step each) instead of the whole window at once (default: whole window).")
     int batchTokens;
 
+    @Option(names = "--placement", paramLabel = "FILE",
+            description = "Evaluate this placement file (YAML/JSON) instead of computing one; --strategy and --redundant are then ignored.")
+    Path placementFile;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Write the placement to FILE (.json: JSON, else YAML).")
     Path out;
 
@@ -95,6 +99,16 @@ public final class PlaceCommand implements Runnable {
             throw new InputException("--strategy: " + e.getMessage());
         }
         int experts = m.moe().numRoutedExperts();
+        Placement given = null;
+        if (placementFile != null) {
+            given = PlacementFile.read(placementFile, experts, m.numMoeLayers());
+            if (given.numGpus() != gpus) {
+                throw InputException.at(placementFile, "layers", "places experts on " + given.numGpus()
+                        + " GPUs, but --gpus is " + gpus);
+            }
+            redundant = given.layer(0).numSlots() - experts;
+            given = new Placement(gpus, gpus / nodes, given.layers());
+        }
         if (redundant < 0 || (experts + redundant) % gpus != 0) {
             throw new InputException("--redundant: " + experts + " experts + " + redundant
                     + " redundant do not divide evenly over " + gpus + " GPUs");
@@ -116,7 +130,7 @@ public final class PlaceCommand implements Runnable {
         int gpusPerNode = gpus / nodes;
         Placement placement;
         try {
-            placement = Placer.place(s, fitLoads, gpus, gpusPerNode, redundant, groups);
+            placement = given != null ? given : Placer.place(s, fitLoads, gpus, gpusPerNode, redundant, groups);
         } catch (IllegalArgumentException e) {
             throw new InputException("--strategy: " + s.id() + ": " + e.getMessage()
                     + (s == PlacementStrategy.EPLB_HIERARCHICAL ? " (eplb-global places without groups)" : ""));
@@ -205,7 +219,7 @@ public final class PlaceCommand implements Runnable {
     private void printText(PrintWriter w, ModelSpec m, PlacementStrategy s, Placement placement, TraceRoutingWindow fit,
                            TraceRoutingWindow eval, TraceRouting evalReplay, LayerResult[] results) {
         w.printf(Locale.ROOT, "%s: %s, %d routed experts + %d redundant on %d GPUs in %d node(s), %d slots per GPU%n",
-                s.id(), m.id(), placement.numExperts(), redundant, gpus, nodes, placement.layer(0).slotsPerGpu());
+                placementFile != null ? placementFile.toString() : s.id(), m.id(), placement.numExperts(), redundant, gpus, nodes, placement.layer(0).slotsPerGpu());
         w.printf(Locale.ROOT, "trace %s: fitted on tokens %s, evaluated on tokens %s%s%n", trace, fit, eval,
                 batchTokens > 0 ? " in batches of " + Math.min(batchTokens, eval.tokens()) + " tokens" : " as one batch");
         w.println("imbalance = busiest GPU's token copies / mean GPU's; cross-node = node-to-node sends per routed copy");
@@ -223,7 +237,10 @@ public final class PlaceCommand implements Runnable {
         ObjectNode root = mapper.createObjectNode();
         root.put("model", m.id());
         root.put("trace", trace.toString());
-        root.put("strategy", s.id());
+        root.put("strategy", placementFile != null ? "file" : s.id());
+        if (placementFile != null) {
+            root.put("placement", placementFile.toString());
+        }
         root.put("gpus", gpus);
         root.put("nodes", nodes);
         root.put("redundantExperts", redundant);

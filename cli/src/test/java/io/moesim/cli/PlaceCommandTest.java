@@ -96,11 +96,28 @@ class PlaceCommandTest {
         assertEquals(4, p.gpusPerNode());
         assertEquals(10, p.layer(0).slotsPerGpu());
 
+        // The written placement evaluates to the same numbers when brought back with --placement.
+        Result again = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
+                "--nodes", "2", "--placement", out.toString(), "--json");
+        assertEquals(0, again.status(), again.err());
+        JsonNode c = new ObjectMapper().readTree(again.out());
+        assertEquals(b.get("imbalance").asDouble(), c.get("imbalance").asDouble(), 1e-12);
+        assertEquals(b.get("crossNodeShare").asDouble(), c.get("crossNodeShare").asDouble(), 1e-12);
+        assertEquals("file", c.get("strategy").asText());
+
         Result text = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
                 "--strategy", "round-robin", "--batch-tokens", "100", "--fit-tokens", ":1500", "--eval-tokens", "1500:");
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains("evaluated on tokens 1500:2000 in batches of 100 tokens"), text.out());
         assertTrue(text.out().lines().anyMatch(l -> l.startsWith("overall")), text.out());
+    }
+
+    private Path writePlacement(int gpus) {
+        Path file = dir.resolve("rr.yaml");
+        double[][] loads = io.moesim.simulator.placement.Placer.uniformLoads(16, 64);
+        PlacementFile.write(io.moesim.simulator.placement.Placer.place(
+                io.moesim.simulator.placement.PlacementStrategy.ROUND_ROBIN, loads, gpus, gpus, 0, 64), file);
+        return file;
     }
 
     @Test
@@ -115,6 +132,10 @@ class PlaceCommandTest {
         r = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8", "--redundant", "3");
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("moesim: --redundant: 64 experts + 3 redundant"), r.err());
+        r = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "4", "--placement",
+                writePlacement(8).toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("layers: places experts on 8 GPUs, but --gpus is 4"), r.err());
         r = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8", "--eval-tokens", "5:3");
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("moesim: " + trace + ": --eval-tokens: window 5:3"), r.err());
