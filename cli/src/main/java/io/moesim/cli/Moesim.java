@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             TraceCommand.class,
             SweepCommand.class,
             ReportCommand.class,
+            PlaceCommand.class,
             ValidateCommand.class,
             RegressCommand.class,
         })

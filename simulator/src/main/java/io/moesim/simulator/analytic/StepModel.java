@@ -196,6 +196,7 @@ public final class StepModel {
     private final ModelSpec spec;
     private final Shape shape;
     private final ExpertPlacement placement;
+    private final ExpertPlacement[] layerPlacements;
     private final Topology topology;
     private final AllToAllKernel normalKernel;
     private final AllToAllKernel lowLatencyKernel;
@@ -250,6 +251,16 @@ public final class StepModel {
     private final double[] domainScratch;
 
     public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape) {
+        this(spec, hardware, precision, shape, null);
+    }
+
+    /**
+     * A step model whose MoE layer {@code i} places its experts by {@code layerPlacements.get(i)}
+     * (see {@code io.moesim.simulator.placement}); {@code null} places every layer contiguously.
+     * Every layer must have {@code experts + shape.redundantExperts()} slots over {@code shape.gpus()} GPUs.
+     */
+    public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape,
+                     java.util.List<ExpertPlacement> layerPlacements) {
         this.spec = spec;
         this.shape = shape;
         this.tp = shape.attentionTp();
@@ -259,6 +270,20 @@ public final class StepModel {
         this.topK = spec.moe().topK();
         int experts = spec.moe().numRoutedExperts();
         this.placement = ExpertPlacement.contiguous(experts, gpus, shape.redundantExperts());
+        int moeLayerCount = spec.numMoeLayers();
+        this.layerPlacements = new ExpertPlacement[Math.max(1, moeLayerCount)];
+        if (layerPlacements != null && layerPlacements.size() != moeLayerCount) {
+            throw new IllegalArgumentException(layerPlacements.size() + " layer placements for "
+                    + moeLayerCount + " MoE layers");
+        }
+        for (int l = 0; l < this.layerPlacements.length; l++) {
+            ExpertPlacement p = layerPlacements == null ? placement : layerPlacements.get(l);
+            if (p.numGpus() != gpus || p.numExperts() != experts || p.slotsPerGpu() != placement.slotsPerGpu()) {
+                throw new IllegalArgumentException("layer " + l + ": placement of " + p.numExperts() + " experts in "
+                        + p.slotsPerGpu() + " slots on " + p.numGpus() + " GPUs does not fit the instance");
+            }
+            this.layerPlacements[l] = p;
+        }
         this.topology = new Topology(gpus, hardware.network().nvlinkDomainCount());
         HardwareProfile.Efficiency eff = hardware.efficiency();
         HardwareProfile.Network net = hardware.network();
@@ -339,8 +364,14 @@ public final class StepModel {
         return shape;
     }
 
+    /** The placement of MoE layer 0 (every layer's, unless per-layer placements were given). */
     public ExpertPlacement placement() {
-        return placement;
+        return layerPlacements[0];
+    }
+
+    /** The placement of MoE layer {@code moeLayer}. */
+    public ExpertPlacement placement(int moeLayer) {
+        return layerPlacements[moeLayer];
     }
 
     /** Routed-expert slots per GPU and MoE layer. */
@@ -354,15 +385,25 @@ public final class StepModel {
      */
     public Loads expectedLoads() {
         int experts = spec.moe().numRoutedExperts();
-        double[] share = new double[slotLoads.length];
-        int[] replicas = new int[experts];
-        for (int s = 0; s < share.length; s++) {
-            replicas[placement.slotExpert(s)]++;
-        }
-        for (int s = 0; s < share.length; s++) {
-            share[s] = (double) topK / experts / replicas[placement.slotExpert(s)];
+        double[][] shares = new double[layerPlacements.length][];
+        for (int l = 0; l < shares.length; l++) {
+            ExpertPlacement p = layerPlacements[l];
+            if (l > 0 && p == layerPlacements[l - 1]) {
+                shares[l] = shares[l - 1];
+                continue;
+            }
+            double[] share = new double[slotLoads.length];
+            int[] replicas = new int[experts];
+            for (int s = 0; s < share.length; s++) {
+                replicas[p.slotExpert(s)]++;
+            }
+            for (int s = 0; s < share.length; s++) {
+                share[s] = (double) topK / experts / replicas[p.slotExpert(s)];
+            }
+            shares[l] = share;
         }
         return (layer, tokens, out) -> {
+            double[] share = shares[layer];
             for (int s = 0; s < out.length; s++) {
                 out[s] = tokens * share[s];
             }
@@ -375,7 +416,7 @@ public final class StepModel {
         int[] slots = new int[slotLoads.length];
         return (layer, tokens, out) -> {
             routing.expertLoads(layer, (int) Math.round(tokens), expertLoads);
-            placement.slotLoads(expertLoads, slots);
+            layerPlacements[layer].slotLoads(expertLoads, slots);
             for (int s = 0; s < out.length; s++) {
                 out[s] = slots[s];
             }

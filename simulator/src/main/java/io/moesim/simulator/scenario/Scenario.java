@@ -46,15 +46,24 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
     /**
      * How routed experts are laid out on the GPUs of an expert-parallel group.
      *
-     * @param strategy         {@code contiguous}: expert slots in id order, {@code slotsPerGpu} per GPU
-     * @param redundantExperts extra replicas of (hot) experts per MoE layer, spread like the others
+     * @param strategy         {@code contiguous}, {@code round-robin}, {@code eplb-hierarchical} or
+     *                         {@code eplb-global} (see {@code io.moesim.simulator.placement} and docs/placement.md)
+     * @param redundantExperts extra replicas of the hottest experts per MoE layer
+     * @param file             a placement file to use instead of a strategy (resolved against the
+     *                         scenario's folder), or null
+     * @param fitTokens        trace tokens ({@code A:B}) the expert loads are measured on when routing
+     *                         replays a trace; null: the replayed tokens themselves
      */
-    public record Placement(String strategy, int redundantExperts) {
+    public record Placement(String strategy, int redundantExperts, java.nio.file.Path file, String fitTokens) {
         public Placement {
             Objects.requireNonNull(strategy, "strategy");
             if (redundantExperts < 0) {
                 throw new IllegalArgumentException("redundantExperts must be >= 0");
             }
+        }
+
+        public Placement(String strategy, int redundantExperts) {
+            this(strategy, redundantExperts, null, null);
         }
     }
 
@@ -68,8 +77,14 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
         record Zipf(double exponent) implements Routing {
         }
 
-        /** A recorded router trace (path resolved against the scenario's folder). */
-        record Trace(java.nio.file.Path path) implements Routing {
+        /**
+         * A recorded router trace (path resolved against the scenario's folder), replayed over the
+         * trace tokens {@code tokens} ({@code A:B}; null: all of them).
+         */
+        record Trace(java.nio.file.Path path, String tokens) implements Routing {
+            public Trace(java.nio.file.Path path) {
+                this(path, null);
+            }
         }
     }
 

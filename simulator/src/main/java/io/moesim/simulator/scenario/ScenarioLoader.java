@@ -113,7 +113,7 @@ public final class ScenarioLoader {
             throw root.error("hardware", e.getMessage());
         }
 
-        Scenario.Placement placement = placement(root, model);
+        Scenario.Placement placement = placement(root, model, dir);
         Deployment deployment = deployment(root.map("deployment"), model, placement);
         Precision precision = precision(root.optionalMap("precision"));
         Workload workload = workload(root.map("workload"), dir);
@@ -147,15 +147,28 @@ public final class ScenarioLoader {
         return new Scenario.Simulation(duration, warmup);
     }
 
-    private static Scenario.Placement placement(Node root, ModelSpec model) {
+    private static Scenario.Placement placement(Node root, ModelSpec model, Path dir) {
         Node node = root.optionalMap("placement");
         if (node == null) {
             return new Scenario.Placement("contiguous", 0);
         }
-        String strategy = node.choice("strategy", "contiguous", "contiguous");
+        String strategy = node.choice("strategy", "contiguous", "contiguous", "round-robin", "eplb-hierarchical",
+                "eplb-global");
+        String fitTokens = node.has("fitTokens") ? node.string("fitTokens") : null;
+        if (node.has("file")) {
+            if (node.has("redundantExperts") || node.has("strategy")) {
+                throw node.error("file", "a placement file fixes the layout: leave out strategy and redundantExperts");
+            }
+            Path file = dir.resolve(node.string("file"));
+            io.moesim.simulator.placement.Placement read = io.moesim.simulator.placement.PlacementFile.read(file,
+                    model.moe().numRoutedExperts(), model.numMoeLayers());
+            node.finish();
+            return new Scenario.Placement("file", read.layer(0).numSlots() - model.moe().numRoutedExperts(), file,
+                    fitTokens);
+        }
         int redundant = node.integer("redundantExperts", 0, model.moe().numRoutedExperts(), 0);
         node.finish();
-        return new Scenario.Placement(strategy, redundant);
+        return new Scenario.Placement(strategy, redundant, null, fitTokens);
     }
 
     private static Deployment deployment(Node node, ModelSpec model, Scenario.Placement placement) {
@@ -309,7 +322,8 @@ public final class ScenarioLoader {
         }
         Scenario.Routing routing;
         if (node.has("trace")) {
-            routing = new Scenario.Routing.Trace(dir.resolve(node.string("trace")));
+            routing = new Scenario.Routing.Trace(dir.resolve(node.string("trace")),
+                    node.has("tokens") ? node.string("tokens") : null);
         } else {
             String kind = node.choice("synthetic", null, "uniform", "zipf");
             routing = kind.equals("uniform")

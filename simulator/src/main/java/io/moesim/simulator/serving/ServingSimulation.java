@@ -9,7 +9,10 @@ import io.moesim.simulator.engine.Request;
 import io.moesim.simulator.engine.Simulator;
 import io.moesim.simulator.network.LinkSpec;
 import io.moesim.simulator.network.Port;
+import io.moesim.simulator.placement.PlacementPlan;
+import io.moesim.simulator.routing.RoutingSource;
 import io.moesim.simulator.routing.SyntheticRouting;
+import io.moesim.simulator.routing.TraceRouting;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,13 +175,34 @@ public final class ServingSimulation {
                 throw new IllegalArgumentException(poolSpec.name() + ": the weights leave room for only "
                         + kvCapacityTokensPerRank + " KV tokens per rank");
             }
+            double[][] traceLoads = spec.trace() == null ? null : spec.trace().fitLoads(spec.model());
+            int gpus = poolSpec.gpusPerInstance();
+            int gpusPerNode = PlacementPlan.gpusPerNode(gpus, spec.hardware().network().nvlinkDomainCount());
             for (int i = 0; i < poolSpec.instances(); i++) {
-                SyntheticRouting routing = new SyntheticRouting(spec.model().moe().numRoutedExperts(),
-                        spec.model().moe().topK(), Math.max(1, spec.model().numMoeLayers()), spec.routing(),
-                        streams.stream("routing/" + index, i));
+                RoutingSource routing;
+                double[][] loads;
+                if (spec.trace() != null) {
+                    // Instances replay the trace from evenly spaced starting tokens, so they do not step in lockstep.
+                    TraceRouting replay = spec.trace().replay(spec.model());
+                    replay.seek((long) i * replay.windowTokens() / poolSpec.instances());
+                    routing = replay;
+                    loads = traceLoads;
+                } else {
+                    SyntheticRouting synthetic = new SyntheticRouting(spec.model().moe().numRoutedExperts(),
+                            spec.model().moe().topK(), Math.max(1, spec.model().numMoeLayers()), spec.routing(),
+                            streams.stream("routing/" + index, i));
+                    routing = synthetic;
+                    // The placement is fitted on the law's own expected loads (the ideal of a balancer).
+                    loads = new double[spec.model().numMoeLayers()][];
+                    for (int l = 0; l < loads.length; l++) {
+                        loads[l] = synthetic.copyProbabilities(l);
+                    }
+                }
+                List<io.moesim.simulator.routing.ExpertPlacement> placements = spec.model().numMoeLayers() == 0 ? null
+                        : spec.placement().layers(spec.model(), loads, gpus, gpusPerNode, poolSpec.redundantExperts());
                 StepModel model = new StepModel(spec.model(), spec.hardware(), spec.precision(),
                         new StepModel.Shape(poolSpec.gpusPerInstance(), poolSpec.attentionTp(), poolSpec.microBatches(),
-                                poolSpec.redundantExperts()));
+                                poolSpec.redundantExperts()), placements);
                 instances.add(new Instance(this, model, model.drawnLoads(routing)));
             }
         }

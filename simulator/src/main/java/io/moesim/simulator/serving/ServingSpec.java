@@ -22,12 +22,24 @@ import java.util.Objects;
  * @param seed              the run's seed
  * @param durationSeconds   simulated time
  * @param warmupSeconds     leading time excluded from the statistics
+ * @param placement         how each instance places its experts (contiguous by default)
+ * @param trace             a router trace to replay instead of the synthetic law, or null
  */
 public record ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
                           SyntheticRouting.Distribution routing, Precision precision,
-                          long seed, double durationSeconds, double warmupSeconds) {
+                          long seed, double durationSeconds, double warmupSeconds,
+                          io.moesim.simulator.placement.PlacementPlan placement,
+                          io.moesim.simulator.routing.TraceRoutingPlan trace) {
+
+    /** Synthetic routing and contiguous placement. */
+    public ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
+                       SyntheticRouting.Distribution routing, Precision precision,
+                       long seed, double durationSeconds, double warmupSeconds) {
+        this(model, hardware, pools, workload, routing, precision, seed, durationSeconds, warmupSeconds, null, null);
+    }
 
     public ServingSpec {
+        placement = placement == null ? io.moesim.simulator.placement.PlacementPlan.CONTIGUOUS : placement;
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(workload, "workload");

@@ -1,7 +1,14 @@
 package io.moesim.simulator.serving;
 
 import io.moesim.models.InputException;
+import io.moesim.models.trace.RouterTrace;
+import io.moesim.simulator.placement.PlacementFile;
+import io.moesim.simulator.placement.PlacementPlan;
+import io.moesim.simulator.placement.PlacementStrategy;
+import io.moesim.simulator.placement.Placer;
 import io.moesim.simulator.routing.SyntheticRouting;
+import io.moesim.simulator.routing.TraceRoutingPlan;
+import io.moesim.simulator.routing.TraceRoutingWindow;
 import io.moesim.simulator.scenario.Pool;
 import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.TokenCount;
@@ -20,8 +27,11 @@ import java.util.List;
  *       into chunks of that size; a colocated pool both, decode tokens first.</li>
  *   <li>{@code concurrencyPerGpu} is per GPU of the decoding pool (of the prefill pool when it is
  *       alone): a closed loop of that many requests per GPU.</li>
- *   <li>Routing: {@code synthetic: uniform} or {@code zipf} (exponent 0 is uniform); {@code trace:}
- *       is not yet supported.</li>
+ *   <li>Routing: {@code synthetic: uniform} or {@code zipf} (exponent 0 is uniform), or
+ *       {@code trace: FILE} (optionally {@code tokens: A:B}) replayed by {@code TraceRouting}.</li>
+ *   <li>Placement: the scenario's strategy, fitted per instance on the trace's expert counts over
+ *       {@code placement.fitTokens} (default: the replayed tokens) or on the synthetic law's
+ *       expected loads; or the layout of {@code placement.file}.</li>
  * </ul>
  */
 public final class ServingSpecs {
@@ -54,15 +64,52 @@ public final class ServingSpecs {
         Workload workload = new Workload(arrivals, lengths(w.inputTokens()), lengths(w.outputTokens()),
                 w.prefixCacheHitRate());
         SyntheticRouting.Distribution routing = switch (scenario.routing()) {
-            case Scenario.Routing.Uniform u -> new SyntheticRouting.Uniform();
             case Scenario.Routing.Zipf z -> z.exponent() > 0 ? new SyntheticRouting.Zipf(z.exponent())
                     : new SyntheticRouting.Uniform();
-            case Scenario.Routing.Trace t -> throw InputException.at(scenario.source(), "routing.trace",
-                    "replaying a router trace is not yet supported; use { synthetic: uniform } or"
-                            + " { synthetic: zipf, exponent: X }");
+            default -> new SyntheticRouting.Uniform();
         };
+        TraceRoutingPlan trace = null;
+        if (scenario.routing() instanceof Scenario.Routing.Trace t) {
+            RouterTrace recorded = RouterTrace.read(t.path());
+            TraceRoutingWindow replay = t.tokens() == null ? TraceRoutingWindow.all(recorded.numTokens())
+                    : TraceRoutingWindow.parse(t.tokens(), recorded.numTokens(), scenario.source(), "routing.tokens");
+            String fitText = scenario.placement().fitTokens();
+            TraceRoutingWindow fit = fitText == null ? replay
+                    : TraceRoutingWindow.parse(fitText, recorded.numTokens(), scenario.source(), "placement.fitTokens");
+            trace = new TraceRoutingPlan(recorded, t.path(), replay, fit);
+            trace.replay(scenario.model());  // refuses a trace of another expert count or top-k now
+        } else if (scenario.placement().fitTokens() != null) {
+            throw InputException.at(scenario.source(), "placement.fitTokens", "needs routing: { trace: FILE }");
+        }
+        PlacementPlan placement = placementPlan(scenario, pools);
         return new ServingSpec(scenario.model(), scenario.hardware(), pools, workload, routing, scenario.precision(),
-                scenario.seed(), scenario.simulation().durationSeconds(), scenario.simulation().warmupSeconds());
+                scenario.seed(), scenario.simulation().durationSeconds(), scenario.simulation().warmupSeconds(),
+                placement, trace);
+    }
+
+    /** The placement plan, checked against every pool's instance shape (one-line errors on the scenario). */
+    private static PlacementPlan placementPlan(Scenario scenario, List<PoolSpec> pools) {
+        Scenario.Placement p = scenario.placement();
+        int experts = scenario.model().moe().numRoutedExperts();
+        int layers = scenario.model().numMoeLayers();
+        PlacementPlan plan = p.file() != null
+                ? new PlacementPlan(PlacementStrategy.CONTIGUOUS, PlacementFile.read(p.file(), experts, layers))
+                : new PlacementPlan(PlacementStrategy.parse(p.strategy()), null);
+        if (layers == 0) {
+            return plan;
+        }
+        for (PoolSpec pool : pools) {
+            int gpus = pool.gpusPerInstance();
+            try {
+                plan.layers(scenario.model(), Placer.uniformLoads(layers, experts), gpus,
+                        PlacementPlan.gpusPerNode(gpus, scenario.hardware().network().nvlinkDomainCount()),
+                        pool.redundantExperts());
+            } catch (IllegalArgumentException e) {
+                throw InputException.at(scenario.source(), p.file() != null ? "placement.file" : "placement.strategy",
+                        pool.name() + " pool: " + e.getMessage());
+            }
+        }
+        return plan;
     }
 
     static PoolSpec pool(Pool pool, int redundantExperts) {

@@ -86,10 +86,10 @@ class SimulatorIssueTest {
     }
 
     @Test
-    void routerTraceIsNotYetSupported() {
-        Scenario s = smallDecode("routing={trace: some-trace.jsonl}");
+    void missingRouterTraceIsOneLine() {
+        Scenario s = smallDecode("routing={trace: some-trace.moetrace}");
         InputException e = assertThrows(InputException.class, () -> ServingSpecs.from(s));
-        assertTrue(e.getMessage().contains("routing.trace") && e.getMessage().contains("not yet supported"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("some-trace.moetrace: no such file"), e.getMessage());
     }
 
     /** Per-slot loads fixed by hand: {@code perSlot} tokens on every slot. */
