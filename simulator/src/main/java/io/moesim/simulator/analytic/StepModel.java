@@ -138,6 +138,18 @@ public final class StepModel {
             kvRead[r] += count * contextTokens;
         }
 
+        /**
+         * Adds {@code count} decoding requests whose KV caches hold {@code contextTokens} tokens in all
+         * to rank {@code r}: the same sums as {@code count} calls of {@link #addDecode(int, int)}, since
+         * the attention cost is linear in each request's context.
+         */
+        public void addDecodes(int r, long count, long contextTokens) {
+            newTokens[r] += count;
+            lmHeadTokens[r] += count;
+            decodeAttended[r] += contextTokens + count;
+            kvRead[r] += contextTokens;
+        }
+
         /** Adds a prefill chunk of {@code chunk} tokens after {@code cached} tokens already in the KV cache. */
         public void addPrefill(int r, int cached, int chunk) {
             addPrefill(r, cached, chunk, 1);
@@ -248,7 +260,7 @@ public final class StepModel {
     private final double[] slotLoads;
     private final double[] sourceTokens;
     private final double[] copies;
-    private final double[] domainScratch;
+    private final AllToAllKernel.Sources sources;
 
     public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape) {
         this(spec, hardware, precision, shape, null);
@@ -352,7 +364,7 @@ public final class StepModel {
         this.slotLoads = new double[experts + shape.redundantExperts()];
         this.sourceTokens = new double[gpus];
         this.copies = new double[gpus];
-        this.domainScratch = new double[2 * topology.numDomains()];
+        this.sources = new AllToAllKernel.Sources(topology);
     }
 
     private static OpCost op(StepProfile profile, OpCost.Op op) {
@@ -598,6 +610,7 @@ public final class StepModel {
                 sourceTokens[r * tp + k] = batch.newTokens[r] / tp;
             }
         }
+        sources.set(sourceTokens);
         int slotsPerGpu = placement.slotsPerGpu();
         AllToAllKernel kernel = lowLatency ? lowLatencyKernel : normalKernel;
         double dispatchFixed = m * (lowLatency ? llDispatchSeconds : normalLatency);
@@ -619,8 +632,7 @@ public final class StepModel {
                 sumExpert += t;
             }
             double nicBytes = dispatchBytesPerCopy * (lowLatency ? 1.0 : nicDedupFactor());
-            double transfer = kernel.secondsProductForm(sourceTokens, copies, dispatchBytesPerCopy, nicBytes,
-                    topology, domainScratch);
+            double transfer = kernel.secondsProductForm(sources, copies, dispatchBytesPerCopy, nicBytes);
             double dispatch = transfer + dispatchFixed;
             double combine = transfer * combineBytesPerCopy / dispatchBytesPerCopy + combineFixed;
             double comm = dispatch + combine + tpComm;

@@ -98,6 +98,24 @@ public final class Request {
         }
     }
 
+    /**
+     * Records {@code tokens} output tokens produced by consecutive decode steps, the last at
+     * {@code nowSeconds}: the same as that many {@link #emitToken} calls for a request that already
+     * has its first token (a simulator advancing decoding requests in aggregate catches up with this).
+     */
+    public void emitTokens(int tokens, double nowSeconds) {
+        if (tokens < 0 || generatedTokens == 0 || generatedTokens + tokens > outputTokens) {
+            throw new IllegalArgumentException("request " + id + ": cannot add " + tokens + " tokens to "
+                    + generatedTokens + " of " + outputTokens);
+        }
+        generatedTokens += tokens;
+        decodedSincePrefill += tokens;
+        if (tokens > 0 && generatedTokens == outputTokens) {
+            finishSeconds = nowSeconds;
+            state = State.FINISHED;
+        }
+    }
+
     /** Pre-emption: the KV cache is dropped and the context must be prefilled again (recompute). */
     public void preempt() {
         preemptions++;

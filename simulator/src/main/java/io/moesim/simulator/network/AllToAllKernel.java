@@ -77,4 +77,86 @@ public record AllToAllKernel(String name, double nvlinkBytesPerSecond, double rd
         return Math.max(nvlinkBytesPerCopy * maxNv / nvlinkBytesPerSecond, nicBytesPerCopy * maxNic / rdmaBytesPerSecond)
                 + latencySeconds;
     }
+
+    /**
+     * The sending side of product-form traffic ({@link PortLoads#productForm}), prepared once for
+     * several all-to-alls with the same senders (every MoE layer of a step sends the same tokens).
+     */
+    public static final class Sources {
+        final Topology topology;
+        final double[] share;
+        final double[] sameDomainOthers;
+        final double[] otherDomains;
+        double total;
+
+        public Sources(Topology topology) {
+            this.topology = topology;
+            int n = topology.numGpus();
+            share = new double[n];
+            sameDomainOthers = new double[n];
+            otherDomains = new double[n];
+        }
+
+        /** Prepares for {@code sourceTokens} (one entry per GPU of the topology). */
+        public void set(double[] sourceTokens) {
+            int n = topology.numGpus();
+            int per = topology.gpusPerDomain();
+            total = 0;
+            for (int g = 0; g < n; g++) {
+                total += sourceTokens[g];
+            }
+            for (int start = 0; start < n; start += per) {
+                int end = Math.min(n, start + per);
+                double domain = 0;
+                for (int g = start; g < end; g++) {
+                    domain += sourceTokens[g];
+                }
+                for (int g = start; g < end; g++) {
+                    share[g] = sourceTokens[g] / total;
+                    sameDomainOthers[g] = domain - sourceTokens[g];
+                    otherDomains[g] = total - domain;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #secondsProductForm(double[], double[], double, double, Topology, double[])} with the
+     * senders prepared: the same value to the last bit (a maximum of quotients by one positive
+     * number is the quotient of the maximum), without the per-call work on the senders.
+     */
+    public double secondsProductForm(Sources sources, double[] destinationCopies, double nvlinkBytesPerCopy,
+                                     double nicBytesPerCopy) {
+        if (sources.total == 0) {
+            return latencySeconds;
+        }
+        Topology topology = sources.topology;
+        int n = topology.numGpus();
+        int per = topology.gpusPerDomain();
+        double dstTotal = 0;
+        for (int g = 0; g < n; g++) {
+            dstTotal += destinationCopies[g];
+        }
+        double maxNvOut = 0, maxNvIn = 0, maxNicOut = 0, maxNicIn = 0;
+        for (int start = 0; start < n; start += per) {
+            int end = Math.min(n, start + per);
+            double dstDomain = 0;
+            for (int g = start; g < end; g++) {
+                dstDomain += destinationCopies[g];
+            }
+            double dstRemote = dstTotal - dstDomain;
+            for (int g = start; g < end; g++) {
+                double share = sources.share[g];
+                double copies = destinationCopies[g];
+                maxNvOut = Math.max(maxNvOut, share * (dstDomain - copies));
+                maxNvIn = Math.max(maxNvIn, copies * sources.sameDomainOthers[g]);
+                maxNicOut = Math.max(maxNicOut, share * dstRemote);
+                maxNicIn = Math.max(maxNicIn, copies * sources.otherDomains[g]);
+            }
+        }
+        double maxNv = Math.max(maxNvOut, maxNvIn / sources.total);
+        double maxNic = Math.max(maxNicOut, maxNicIn / sources.total);
+        return Math.max(nvlinkBytesPerCopy * maxNv / nvlinkBytesPerSecond, nicBytesPerCopy * maxNic / rdmaBytesPerSecond)
+                + latencySeconds;
+    }
 }

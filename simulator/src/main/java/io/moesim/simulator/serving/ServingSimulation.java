@@ -16,6 +16,7 @@ import io.moesim.simulator.routing.TraceRouting;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
@@ -309,14 +310,62 @@ public final class ServingSimulation {
         }
     }
 
+    /**
+     * A request admitted to a rank (its running set), with its place in the rank's decode group.
+     * {@code seq} is its admission order on the rank, which is the order of the running list.
+     */
+    private static final class Live implements Comparable<Live> {
+        final Request request;
+        final long seq;
+        /** The rank's decode tick at which the request's token counts were last brought up to date. */
+        long syncedTick;
+        /** The tick after which the request has produced its last token (while grouped). */
+        long finishTick;
+        boolean grouped;
+
+        Live(Request request, long seq) {
+            this.request = request;
+            this.seq = seq;
+        }
+
+        @Override
+        public int compareTo(Live o) {
+            int c = Long.compare(finishTick, o.finishTick);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /**
+     * One data-parallel rank: its queue, its running requests and their KV tokens.
+     *
+     * <p>Decoding requests advance in aggregate: while every running request is decoding and all of
+     * them fit the token budget (group mode, the steady state of a decode pool), a step adds the
+     * rank's request count and context sum to the batch, counts one more tick, and touches only the
+     * requests that finish at this tick (a priority queue by finishing tick) or are admitted. A
+     * request's token counts are brought up to date only when it finishes or leaves the group. Any
+     * other step (a prefill chunk, a budget smaller than the decoders, a request without its first
+     * token) first brings every request up to date and plans them one by one (listed mode), as
+     * before; the rank goes back to group mode after a step that leaves only decoding requests.
+     * Both modes give the same batches, token counts, times and event order.
+     */
     private final class Rank {
         final Instance instance;
         final int index;
         final ArrayDeque<Request> waiting = new ArrayDeque<>();
-        final List<Request> running = new ArrayList<>();
-        final List<Request> planned = new ArrayList<>();
+        final List<Live> running = new ArrayList<>();
+        final List<Live> planned = new ArrayList<>();
         int[] plannedChunks = new int[64];
         long kvUsed;
+        long nextSeq;
+
+        // The decode group (group mode): every running request, advanced one token per tick.
+        boolean groupMode = true;
+        boolean groupStep;
+        final PriorityQueue<Live> finishes = new PriorityQueue<>();
+        long tick;
+        int groupCount;
+        /** Sum over the group of (context tokens - tick): constant for a member while it stays. */
+        long groupBase;
 
         Rank(Instance instance, int index) {
             this.instance = instance;
@@ -343,46 +392,93 @@ public final class ServingSimulation {
             return (long) r.contextTokens() + r.remainingPrefillTokens();
         }
 
+        /** KV tokens a running request holds, counting the ticks not yet applied to a grouped one. */
+        long reserved(Live l) {
+            return reserved(l.request) + (l.grouped ? tick - l.syncedTick : 0);
+        }
+
+        private void sync(Live l, double nowSeconds) {
+            l.request.emitTokens((int) (tick - l.syncedTick), nowSeconds);
+            l.syncedTick = tick;
+        }
+
+        private void join(Live l) {
+            Request r = l.request;
+            l.syncedTick = tick;
+            l.finishTick = tick + r.outputTokens() - r.generatedTokens();
+            l.grouped = true;
+            groupBase += r.contextTokens() - tick;
+            groupCount++;
+            finishes.add(l);
+        }
+
+        private void leave(Live l) {
+            sync(l, sim.now());
+            l.grouped = false;
+            groupBase -= l.request.contextTokens() - tick;
+            groupCount--;
+            finishes.remove(l);
+        }
+
+        /** Whether a request can join the group: decoding, with its first token. */
+        private static boolean decodeReady(Request r) {
+            return r.remainingPrefillTokens() == 0 && r.generatedTokens() > 0;
+        }
+
+        /**
+         * Leaves group mode: brings every request up to date; with {@code plannedThisStep} they are
+         * planned as this step's decoders (group mode had added them all to the batch).
+         */
+        private void materialize(boolean plannedThisStep) {
+            for (Live l : running) {
+                sync(l, sim.now());
+                l.grouped = false;
+                if (plannedThisStep) {
+                    add(l, 0);
+                }
+            }
+            finishes.clear();
+            groupCount = 0;
+            groupBase = 0;
+            groupMode = false;
+            groupStep = false;
+        }
+
+        /** Enters group mode if every running request is decoding. */
+        private void maybeRegroup() {
+            for (Live l : running) {
+                if (!decodeReady(l.request) || l.request.state() != Request.State.DECODING) {
+                    return;
+                }
+            }
+            for (Live l : running) {
+                join(l);
+            }
+            groupMode = true;
+        }
+
         void plan(StepModel.Batch batch) {
             PoolSpec ps = instance.pool.poolSpec;
             planned.clear();
-            // Decoding requests each grow by one token; pre-empt the newest until they fit.
-            int decoding = 0;
-            for (Request r : running) {
-                if (r.remainingPrefillTokens() == 0) {
-                    decoding++;
-                }
-            }
-            while (kvUsed + decoding > kvCapacity() && !running.isEmpty()) {
-                Request victim = running.removeLast();
-                kvUsed -= reserved(victim);
-                if (victim.remainingPrefillTokens() == 0) {
-                    decoding--;
-                }
-                victim.preempt();
-                preemptions++;
-                if (ps.role() == PoolSpec.Role.DECODE) {
-                    // A decode-only pool cannot recompute: send the request back through the prefill pool.
-                    pools.getFirst().leastLoadedRank().enqueue(victim);
-                } else {
-                    waiting.addFirst(victim);
-                }
-            }
-            if (kvUsed + decoding > kvCapacity()) {
-                throw new IllegalStateException("KV cache over capacity after pre-emption");
-            }
             int budget = ps.maxTokensPerRank();
-            for (Request r : running) {
-                if (r.remainingPrefillTokens() == 0 && budget > 0) {
-                    batch.addDecode(index, r.contextTokens());
-                    add(r, 0);
-                    budget--;
-                }
+            if (groupMode && groupCount > budget) {
+                materialize(false);
             }
-            for (Request r : running) {
-                if (r.remainingPrefillTokens() > 0 && budget > 0) {
-                    budget -= addChunk(batch, r, budget, ps);
+            groupStep = groupMode;
+            if (groupMode) {
+                // Every running request decodes and grows by one token; pre-empt the newest until they fit.
+                while (kvUsed + groupCount > kvCapacity() && !running.isEmpty()) {
+                    Live victim = running.removeLast();
+                    leave(victim);
+                    preempt(victim, ps);
                 }
+                if (kvUsed + groupCount > kvCapacity()) {
+                    throw new IllegalStateException("KV cache over capacity after pre-emption");
+                }
+                batch.addDecodes(index, groupCount, groupBase + groupCount * tick);
+                budget -= groupCount;
+            } else {
+                budget = planListed(batch, ps, budget);
             }
             while (!waiting.isEmpty() && running.size() < ps.maxRequestsPerRank()) {
                 Request r = waiting.peekFirst();
@@ -393,44 +489,137 @@ public final class ServingSimulation {
                 if (r.remainingPrefillTokens() > 0 && budget <= 0) {
                     break;
                 }
+                if (groupMode && !(decodeReady(r) && budget > 0)) {
+                    materialize(true);
+                }
                 waiting.pollFirst();
-                running.add(r);
+                Live live = new Live(r, nextSeq++);
+                running.add(live);
                 kvUsed += reserved(r);
                 if (r.remainingPrefillTokens() > 0) {
                     r.setState(Request.State.PREFILLING);
-                    budget -= addChunk(batch, r, budget, ps);
+                    budget -= addChunk(batch, live, budget, ps);
                 } else {
                     r.setState(Request.State.DECODING);
                     if (budget > 0) {
                         batch.addDecode(index, r.contextTokens());
-                        add(r, 0);
+                        if (groupMode) {
+                            join(live);
+                        } else {
+                            add(live, 0);
+                        }
                         budget--;
                     }
                 }
             }
         }
 
-        private int addChunk(StepModel.Batch batch, Request r, int budget, PoolSpec ps) {
+        /** Listed mode: pre-emption, then decoders and prefill chunks one by one; returns the budget left. */
+        private int planListed(StepModel.Batch batch, PoolSpec ps, int budget) {
+            // Decoding requests each grow by one token; pre-empt the newest until they fit.
+            int decoding = 0;
+            for (Live l : running) {
+                if (l.request.remainingPrefillTokens() == 0) {
+                    decoding++;
+                }
+            }
+            while (kvUsed + decoding > kvCapacity() && !running.isEmpty()) {
+                Live victim = running.removeLast();
+                if (victim.request.remainingPrefillTokens() == 0) {
+                    decoding--;
+                }
+                preempt(victim, ps);
+            }
+            if (kvUsed + decoding > kvCapacity()) {
+                throw new IllegalStateException("KV cache over capacity after pre-emption");
+            }
+            for (Live l : running) {
+                if (l.request.remainingPrefillTokens() == 0 && budget > 0) {
+                    batch.addDecode(index, l.request.contextTokens());
+                    add(l, 0);
+                    budget--;
+                }
+            }
+            for (Live l : running) {
+                if (l.request.remainingPrefillTokens() > 0 && budget > 0) {
+                    budget -= addChunk(batch, l, budget, ps);
+                }
+            }
+            return budget;
+        }
+
+        /** Drops a running request's KV cache (already out of the running list and the group). */
+        private void preempt(Live victim, PoolSpec ps) {
+            Request r = victim.request;
+            kvUsed -= reserved(r);
+            r.preempt();
+            preemptions++;
+            if (ps.role() == PoolSpec.Role.DECODE) {
+                // A decode-only pool cannot recompute: send the request back through the prefill pool.
+                pools.getFirst().leastLoadedRank().enqueue(r);
+            } else {
+                waiting.addFirst(r);
+            }
+        }
+
+        private int addChunk(StepModel.Batch batch, Live l, int budget, PoolSpec ps) {
+            Request r = l.request;
             int chunk = Math.min(Math.min(r.remainingPrefillTokens(), ps.chunkTokens()), budget);
             batch.addPrefill(index, r.prefilledTokens(), chunk);
-            add(r, chunk);
+            add(l, chunk);
             return chunk;
         }
 
-        private void add(Request r, int chunk) {
+        private void add(Live l, int chunk) {
             if (planned.size() == plannedChunks.length) {
                 plannedChunks = java.util.Arrays.copyOf(plannedChunks, plannedChunks.length * 2);
             }
             plannedChunks[planned.size()] = chunk;
-            planned.add(r);
+            planned.add(l);
         }
 
         void finishStep() {
+            if (groupStep) {
+                finishGroupStep();
+            } else {
+                finishListedStep();
+                if (!groupMode) {
+                    maybeRegroup();
+                }
+            }
+            planned.clear();
+        }
+
+        /** Group mode: every member produced a token; those at their last token finish, in running order. */
+        private void finishGroupStep() {
+            Pool pool = instance.pool;
+            tick++;
+            kvUsed += groupCount;
+            if (measuring()) {
+                pool.outputTokens += groupCount;
+            }
+            boolean removed = false;
+            while (!finishes.isEmpty() && finishes.peek().finishTick == tick) {
+                Live l = finishes.poll();
+                sync(l, sim.now());
+                l.grouped = false;
+                groupBase -= l.request.contextTokens() - tick;
+                groupCount--;
+                kvUsed -= reserved(l.request);
+                removed = true;
+                complete(l.request);
+            }
+            if (removed) {
+                running.removeIf(l -> l.request.finished());
+            }
+        }
+
+        private void finishListedStep() {
             Pool pool = instance.pool;
             boolean measuring = measuring();
             boolean removed = false;
             for (int i = 0; i < planned.size(); i++) {
-                Request r = planned.get(i);
+                Request r = planned.get(i).request;
                 int chunk = plannedChunks[i];
                 if (chunk > 0) {
                     r.prefill(chunk);
@@ -463,7 +652,7 @@ public final class ServingSimulation {
                     pool.outputTokens++;
                 }
                 if (r.finished()) {
-                    kvUsed -= reserved(r) + 0;
+                    kvUsed -= reserved(r);
                     removed = true;
                     complete(r);
                 } else if (chunk > 0 && pool.poolSpec.role() == PoolSpec.Role.PREFILL) {
@@ -481,9 +670,8 @@ public final class ServingSimulation {
                 }
             }
             if (removed) {
-                running.removeIf(r -> r.finished() || r.state() == Request.State.TRANSFERRING);
+                running.removeIf(l -> l.request.finished() || l.request.state() == Request.State.TRANSFERRING);
             }
-            planned.clear();
         }
 
         private void transfer(Request r) {
@@ -509,8 +697,8 @@ public final class ServingSimulation {
             for (Instance instance : pool.instances) {
                 for (Rank rank : instance.ranks) {
                     long sum = 0;
-                    for (Request r : rank.running) {
-                        sum += Rank.reserved(r);
+                    for (Live l : rank.running) {
+                        sum += rank.reserved(l);
                     }
                     if (sum != rank.kvUsed || rank.kvUsed > rank.kvCapacity()) {
                         return false;

@@ -63,6 +63,13 @@ class NetworkTest {
         }
         assertEquals(slow.totalBytes(), fast.totalBytes(), 1e-3);
         assertEquals(H800.seconds(slow), H800.secondsProductForm(src, dst, 7168, topo, new double[6]), 1e-15);
+        // Prepared senders give the same value to the last bit, with different NVLink and NIC bytes too.
+        AllToAllKernel.Sources sources = new AllToAllKernel.Sources(topo);
+        sources.set(src);
+        assertEquals(H800.secondsProductForm(src, dst, 7168, 3000, topo, new double[6]),
+                H800.secondsProductForm(sources, dst, 7168, 3000), 0.0);
+        assertEquals(H800.secondsProductForm(src, dst, 7168, topo, new double[6]),
+                H800.secondsProductForm(sources, dst, 7168, 7168), 0.0);
     }
 
     @Test

@@ -52,4 +52,31 @@ class ServingSimulationTest {
         assertTrue(sim.kvWithinCapacity());
         assertEquals(r.requestsArrived(), r.requestsCompleted() + r.requestsInFlight());
     }
+
+    /** A decode pool alone, closed loop, 30 requests per rank. */
+    private static ServingSpec decodePool(int maxTokensPerRank, long kvCapacityTokens) {
+        PoolSpec pool = new PoolSpec("decode", PoolSpec.Role.DECODE, 1, 16, 1, 32, maxTokensPerRank, 512, 0, true,
+                kvCapacityTokens);
+        Workload workload = new Workload(new Workload.Concurrency(16 * 30), new LengthDistribution.Uniform(200, 1800),
+                new LengthDistribution.LogNormal(300, 150), 0.3);
+        return new ServingSpec(DeepSeekScenarios.deepSeekV3(), HardwareProfiles.byId("h800"), List.of(pool), workload,
+                new SyntheticRouting.Zipf(1.2), DeepSeekScenarios.FP8, 5, 20.0, 2.0);
+    }
+
+    @Test
+    void decodeRanksAdvancedInAggregateMatchOneByOneAccounting() {
+        // Ample budget: ranks stay in group mode (requests advanced in aggregate). A budget of 20 below
+        // the 30 requests per rank forces one-by-one steps; a small KV cache forces pre-emptions.
+        for (int budget : new int[] {64, 20}) {
+            ServingSimulation sim = new ServingSimulation(decodePool(budget, 40_000));
+            SimulationResult r = sim.run();
+            assertTrue(sim.kvWithinCapacity(), "budget " + budget);
+            assertTrue(r.preemptions() > 0, "budget " + budget);
+            assertEquals(r.requestsArrived(), r.requestsCompleted() + r.requestsInFlight());
+            assertEquals(16 * 30, r.requestsInFlight());
+            SimulationResult.PoolResult pool = r.pools().getFirst();
+            // Every rank decodes all of its requests or its budget each step.
+            assertEquals(Math.min(budget, 30), pool.meanBatchTokensPerRank(), 1.0);
+        }
+    }
 }
