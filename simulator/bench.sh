@@ -21,11 +21,13 @@ done
 [ -n "$java_home" ] || { echo "bench.sh: no JDK 25+ found (set MOESIM_JAVA_HOME)" >&2; exit 2; }
 
 if [ "$what" = all ] || [ "$what" = jmh ]; then
-  mvn -B -q -pl simulator -am test-compile
   cp_file="$(mktemp)"
   trap 'rm -f "$cp_file"' EXIT
-  mvn -B -q -pl simulator dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-  cp="$root/simulator/target/test-classes:$root/simulator/target/classes:$root/models/target/classes:$(cat "$cp_file")"
+  # In one reactor run, so that the models module resolves to its classes (no mvn install); the
+  # simulator module, built last, writes the file last.
+  mvn -B -q -pl simulator -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cp_file" >/dev/null
+  cp="$root/simulator/target/test-classes:$root/simulator/target/classes:$(cat "$cp_file")"
   echo "load before JMH: $(uptime)"
   # From the module folder, as the tests: benchmarks load ../scenarios/.
   (cd "$root/simulator" && "$java_home/bin/java" --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main \

@@ -91,7 +91,7 @@ class RunCommandTest {
         Outcome o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "deployment.decode.experts.ep=100");
         assertEquals(Moesim.EXIT_USAGE, o.status());
         assertEquals("moesim: ../scenarios/deepseek-v3-h800-decode.yaml: deployment.decode.experts.ep: 100 does not divide"
-                + " 256 routed + 32 redundant experts", o.err().strip());
+                + " the pool's 144 gpus", o.err().strip());
         assertFalse(o.err().contains("Exception"));
         Outcome missing = run("run", "nowhere.yaml");
         assertEquals(Moesim.EXIT_USAGE, missing.status());

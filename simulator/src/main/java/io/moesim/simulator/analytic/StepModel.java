@@ -52,7 +52,8 @@ public final class StepModel {
      * @param gpus             GPUs of the instance (its expert-parallel degree)
      * @param attentionTp      tensor-parallel degree of attention inside a data-parallel rank
      * @param microBatches     1, or 2 to overlap communication with compute
-     * @param redundantExperts extra expert slots per MoE layer (contiguous placement)
+     * @param redundantExperts extra expert slots per MoE layer (contiguous placement); each GPU has
+     *                         ceil((experts + redundant) / gpus) slots, the last GPUs one fewer expert
      */
     public record Shape(int gpus, int attentionTp, int microBatches, int redundantExperts) {
         public Shape {
@@ -269,7 +270,8 @@ public final class StepModel {
     /**
      * A step model whose MoE layer {@code i} places its experts by {@code layerPlacements.get(i)}
      * (see {@code io.moesim.simulator.placement}); {@code null} places every layer contiguously.
-     * Every layer must have {@code experts + shape.redundantExperts()} slots over {@code shape.gpus()} GPUs.
+     * Every layer must have {@code ceil((experts + shape.redundantExperts()) / shape.gpus())} slots per
+     * GPU (empty slots cost nothing).
      */
     public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape,
                      java.util.List<ExpertPlacement> layerPlacements) {
@@ -361,7 +363,7 @@ public final class StepModel {
 
         Arrays.fill(expertSecondsCache, -1);
         Arrays.fill(expertPairCache, -1);
-        this.slotLoads = new double[experts + shape.redundantExperts()];
+        this.slotLoads = new double[gpus * placement.slotsPerGpu()];
         this.sourceTokens = new double[gpus];
         this.copies = new double[gpus];
         this.sources = new AllToAllKernel.Sources(topology);
@@ -407,10 +409,13 @@ public final class StepModel {
             double[] share = new double[slotLoads.length];
             int[] replicas = new int[experts];
             for (int s = 0; s < share.length; s++) {
-                replicas[p.slotExpert(s)]++;
+                if (p.slotExpert(s) != ExpertPlacement.EMPTY) {
+                    replicas[p.slotExpert(s)]++;
+                }
             }
             for (int s = 0; s < share.length; s++) {
-                share[s] = (double) topK / experts / replicas[p.slotExpert(s)];
+                share[s] = p.slotExpert(s) == ExpertPlacement.EMPTY ? 0
+                        : (double) topK / experts / replicas[p.slotExpert(s)];
             }
             shares[l] = share;
         }

@@ -12,7 +12,8 @@ import io.moesim.simulator.scenario.Scenario;
  * HBM per GPU of a pool. Assumptions (also in {@code docs/results.md}):
  * <ul>
  *   <li>Weights: attention, dense MLPs and shared experts are split {@code tp} ways (replicated over
- *       DP); routed experts hold {@code (routed + redundant) / ep} expert slots per GPU per MoE layer;
+ *       DP); routed experts hold {@code ceil((routed + redundant) / ep)} expert slots per GPU per MoE
+ *       layer (the fullest GPU's: when they do not divide evenly, some GPUs hold one fewer);
  *       embedding and LM head are split over {@code tp} (vocabulary-parallel) at BF16 unless the
  *       weights are wider; routers and norms are replicated at BF16. MTP modules are not deployed.
  *       FP8/FP4 block scales are not counted (1/16,384 of FP8 weights at DeepSeek's 128x128 blocks).</li>
@@ -56,7 +57,9 @@ public final class MemoryModel {
         ParameterCounts p = ModelAccounting.parameters(spec);
         double w = precision.weights().bytes();
         double tp = pool.attentionTp();
-        double slotsPerGpu = (double) (spec.moe().numRoutedExperts() + redundantExperts) / pool.ep();
+        // The fullest GPU: ceil((routed + redundant) / ep) slots (some GPUs hold one fewer when they do not divide).
+        double slotsPerGpu = io.moesim.simulator.routing.ExpertPlacement.slotsPerGpu(
+                spec.moe().numRoutedExperts() + redundantExperts, pool.ep());
         double routed = slotsPerGpu * ModelAccounting.routedExpertWeights(spec) * spec.numMoeLayers();
         double sharded = (p.attention() + p.denseMlp() + p.sharedExperts()) / tp;
         double vocab = (p.embedding() + p.lmHead()) / tp;

@@ -10,8 +10,10 @@ import java.util.Arrays;
  * <p>Three heuristics make it up:
  * <ul>
  *   <li><b>balanced packing</b>: items go, heaviest first (ties: lower index first), into the
- *       lightest pack that still has room (ties: lower pack first); every pack takes the same
- *       number of items, and an item's rank in its pack is the order it arrived in;</li>
+ *       lightest pack that still has room (ties: lower pack first); every pack has room for
+ *       {@code ceil(items / packs)} items (the same number when they divide evenly; otherwise the
+ *       packing decides which packs are left one or more short), and an item's rank in its pack is
+ *       the order it arrived in;</li>
  *   <li><b>replication</b>: starting from one replica per expert, each further replica goes to the
  *       expert whose load per replica is largest (ties: lower expert first); the physical experts
  *       are the E originals in order followed by the added replicas in the order they were added;</li>
@@ -21,7 +23,9 @@ import java.util.Arrays;
  *       packed onto its GPUs. The <b>global policy</b> is the same with one group and one node.</li>
  * </ul>
  *
- * <p>Slot {@code s} of the result lies on GPU {@code s / slotsPerGpu}, GPUs of node {@code n} being
+ * <p>Slot {@code s} of the result lies on GPU {@code s / slotsPerGpu}, with {@code slotsPerGpu =
+ * ceil(physical / gpus)} and the slots the packing leaves unused {@code ExpertPlacement.EMPTY};
+ * GPUs of node {@code n} being
  * {@code n*gpusPerNode .. (n+1)*gpusPerNode-1}; within a GPU, slots are in pack-rank order.
  * On the README's example (2 layers, 12 experts, 16 replicas, 4 groups, 2 nodes, 8 GPUs) this
  * reproduces the published {@code phy2log} exactly (see {@code EplbTest}).
@@ -32,16 +36,17 @@ public final class Eplb {
     }
 
     /**
-     * Balanced packing of {@code weights.length} items into {@code numPacks} packs of equal item count.
+     * Balanced packing of {@code weights.length} items into {@code numPacks} packs of room
+     * {@code ceil(items / packs)} each (equal item counts when they divide evenly).
      *
      * @return {@code [0][i]} the pack of item i, {@code [1][i]} its rank in the pack
      */
     public static int[][] balancedPacking(double[] weights, int numPacks) {
         int n = weights.length;
-        if (numPacks <= 0 || n % numPacks != 0) {
-            throw new IllegalArgumentException(n + " items do not divide into " + numPacks + " packs");
+        if (numPacks <= 0 || n < numPacks) {
+            throw new IllegalArgumentException(n + " items cannot fill " + numPacks + " packs");
         }
-        int perPack = n / numPacks;
+        int perPack = (n + numPacks - 1) / numPacks;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -116,9 +121,13 @@ public final class Eplb {
         if (nodes <= 0 || groups % nodes != 0) {
             throw new IllegalArgumentException(nodes + " nodes do not divide " + groups + " expert groups");
         }
-        if (gpus % nodes != 0 || numPhysical % gpus != 0) {
-            throw new IllegalArgumentException(numPhysical + " physical experts do not divide over " + gpus
-                    + " GPUs in " + nodes + " nodes");
+        if (gpus % nodes != 0 || numPhysical % nodes != 0) {
+            throw new IllegalArgumentException(numPhysical + " physical experts do not divide over " + nodes
+                    + " nodes of " + gpus + " GPUs");
+        }
+        if (numPhysical < gpus) {
+            throw new IllegalArgumentException(numPhysical + " physical experts leave some of " + gpus
+                    + " GPUs without an expert");
         }
         if (numPhysical < e) {
             throw new IllegalArgumentException(numPhysical + " physical experts cannot hold " + e + " logical ones");
@@ -128,7 +137,7 @@ public final class Eplb {
         int expertsPerNode = e / nodes;
         int physicalPerNode = numPhysical / nodes;
         int gpusPerNode = gpus / nodes;
-        int slotsPerGpu = numPhysical / gpus;
+        int slotsPerGpu = (numPhysical + gpus - 1) / gpus;
 
         // Step 1: groups onto nodes, balancing node load.
         double[] groupLoads = new double[groups];
@@ -146,7 +155,8 @@ public final class Eplb {
             }
         }
 
-        int[] slotExpert = new int[numPhysical];
+        int[] slotExpert = new int[slotsPerGpu * gpus];
+        Arrays.fill(slotExpert, io.moesim.simulator.routing.ExpertPlacement.EMPTY);
         for (int node = 0; node < nodes; node++) {
             // Step 2: replicate hot experts within the node.
             double[] local = new double[expertsPerNode];

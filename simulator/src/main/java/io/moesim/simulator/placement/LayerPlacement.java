@@ -5,11 +5,12 @@ import java.util.Arrays;
 
 /**
  * Where the experts of one MoE layer sit: every GPU has the same number of physical expert slots,
- * slot {@code s} lies on GPU {@code s / slotsPerGpu} and holds logical expert {@code slotExpert(s)}.
- * A logical expert may have several replicas; its tokens are split evenly among them.
+ * slot {@code s} lies on GPU {@code s / slotsPerGpu} and holds logical expert {@code slotExpert(s)},
+ * or nothing ({@link ExpertPlacement#EMPTY}) when the experts and their replicas do not fill every
+ * GPU's slots. A logical expert may have several replicas; its tokens are split evenly among them.
  *
  * <p>Immutable. Validated at construction: every expert in {@code [0, numExperts)} has at least
- * one replica, and the slots divide evenly over the GPUs.
+ * one replica, the slot table has the same length on every GPU, and every GPU holds an expert.
  */
 public final class LayerPlacement {
 
@@ -18,6 +19,7 @@ public final class LayerPlacement {
     private final int numExperts;
     private final int[] slotExpert;
     private final int[] replicaCount;
+    private final int occupied;
 
     /**
      * @param numGpus    GPUs of the expert-parallel group
@@ -34,7 +36,12 @@ public final class LayerPlacement {
         this.slotsPerGpu = slotExpert.length / numGpus;
         this.slotExpert = slotExpert.clone();
         this.replicaCount = new int[numExperts];
+        int filled = 0;
         for (int e : slotExpert) {
+            if (e == ExpertPlacement.EMPTY) {
+                continue;
+            }
+            filled++;
             if (e < 0 || e >= numExperts) {
                 throw new IllegalArgumentException("a slot holds expert " + e + ", outside [0, " + numExperts + ")");
             }
@@ -43,6 +50,12 @@ public final class LayerPlacement {
         for (int e = 0; e < numExperts; e++) {
             if (replicaCount[e] == 0) {
                 throw new IllegalArgumentException("expert " + e + " is placed on no GPU");
+            }
+        }
+        this.occupied = filled;
+        for (int g = 0; g < numGpus; g++) {
+            if (expertCount(g) == 0) {
+                throw new IllegalArgumentException("GPU " + g + " holds no expert");
             }
         }
     }
@@ -59,9 +72,20 @@ public final class LayerPlacement {
         return numExperts;
     }
 
-    /** Physical slots in all: experts plus redundant replicas. */
+    /** Occupied physical slots: experts plus redundant replicas (empty slots not counted). */
     public int numSlots() {
-        return slotExpert.length;
+        return occupied;
+    }
+
+    /** Experts (replicas included) GPU {@code gpu} holds: its slots that are not empty. */
+    public int expertCount(int gpu) {
+        int n = 0;
+        for (int s = gpu * slotsPerGpu; s < (gpu + 1) * slotsPerGpu; s++) {
+            if (slotExpert[s] != ExpertPlacement.EMPTY) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Logical expert held by physical slot {@code slot}. */
@@ -69,7 +93,7 @@ public final class LayerPlacement {
         return slotExpert[slot];
     }
 
-    /** The logical expert in local slot {@code rank} of GPU {@code gpu}. */
+    /** The logical expert in local slot {@code rank} of GPU {@code gpu} ({@link ExpertPlacement#EMPTY} for none). */
     public int expertAt(int gpu, int rank) {
         return slotExpert[gpu * slotsPerGpu + rank];
     }
@@ -79,12 +103,13 @@ public final class LayerPlacement {
         return replicaCount[expert];
     }
 
-    /** The logical experts held by GPU {@code gpu}, in slot order (a fresh array). */
+    /** The logical experts held by GPU {@code gpu}, in slot order, empty slots left out (a fresh array). */
     public int[] expertsOnGpu(int gpu) {
-        return Arrays.copyOfRange(slotExpert, gpu * slotsPerGpu, (gpu + 1) * slotsPerGpu);
+        return Arrays.stream(slotExpert, gpu * slotsPerGpu, (gpu + 1) * slotsPerGpu)
+                .filter(e -> e != ExpertPlacement.EMPTY).toArray();
     }
 
-    /** A copy of the slot-to-expert table. */
+    /** A copy of the slot-to-expert table ({@link ExpertPlacement#EMPTY} for an empty slot). */
     public int[] slotExperts() {
         return slotExpert.clone();
     }
@@ -97,6 +122,9 @@ public final class LayerPlacement {
         Arrays.fill(copiesPerGpu, 0, numGpus, 0.0);
         for (int s = 0; s < slotExpert.length; s++) {
             int e = slotExpert[s];
+            if (e == ExpertPlacement.EMPTY) {
+                continue;
+            }
             copiesPerGpu[s / slotsPerGpu] += expertLoads[e] / replicaCount[e];
         }
     }
@@ -106,6 +134,9 @@ public final class LayerPlacement {
         Arrays.fill(copiesPerGpu, 0, numGpus, 0.0);
         for (int s = 0; s < slotExpert.length; s++) {
             int e = slotExpert[s];
+            if (e == ExpertPlacement.EMPTY) {
+                continue;
+            }
             copiesPerGpu[s / slotsPerGpu] += (double) expertLoads[e] / replicaCount[e];
         }
     }

@@ -75,21 +75,24 @@ public final class PlacementFile {
             } else if (layer.size() != gpus) {
                 throw InputException.at(file, field, layer.size() + " GPUs, but layers[0] has " + gpus);
             }
-            int slotsPerGpu = -1;
+            // Every GPU gets as many slots as the fullest one; a GPU listing fewer experts has empty slots.
+            int slotsPerGpu = 0;
+            for (int g = 0; g < gpus; g++) {
+                JsonNode gpu = layer.get(g);
+                if (!gpu.isArray() || gpu.isEmpty()) {
+                    throw InputException.at(file, field + "[" + g + "]", "expected a non-empty list of expert ids");
+                }
+                slotsPerGpu = Math.max(slotsPerGpu, gpu.size());
+            }
             List<Integer> slots = new ArrayList<>();
             for (int g = 0; g < gpus; g++) {
                 JsonNode gpu = layer.get(g);
                 String gpuField = field + "[" + g + "]";
-                if (!gpu.isArray() || gpu.isEmpty()) {
-                    throw InputException.at(file, gpuField, "expected a non-empty list of expert ids");
-                }
-                if (slotsPerGpu < 0) {
-                    slotsPerGpu = gpu.size();
-                } else if (gpu.size() != slotsPerGpu) {
-                    throw InputException.at(file, gpuField, "holds " + gpu.size() + " experts, but GPU 0 holds "
-                            + slotsPerGpu + " (every GPU needs the same number of slots)");
-                }
-                for (int k = 0; k < gpu.size(); k++) {
+                for (int k = 0; k < slotsPerGpu; k++) {
+                    if (k >= gpu.size()) {
+                        slots.add(io.moesim.simulator.routing.ExpertPlacement.EMPTY);
+                        continue;
+                    }
                     JsonNode id = gpu.get(k);
                     if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0 || id.asInt() >= experts) {
                         throw InputException.at(file, gpuField + "[" + k + "]", "expected an expert id in [0, "
@@ -99,7 +102,7 @@ public final class PlacementFile {
                 }
             }
             boolean[] seen = new boolean[experts];
-            slots.forEach(e -> seen[e] = true);
+            slots.stream().filter(e -> e >= 0).forEach(e -> seen[e] = true);
             for (int e = 0; e < experts; e++) {
                 if (!seen[e]) {
                     throw InputException.at(file, field, "expert " + e + " is placed on no GPU");

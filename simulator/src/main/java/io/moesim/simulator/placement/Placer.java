@@ -1,5 +1,6 @@
 package io.moesim.simulator.placement;
 
+import io.moesim.simulator.routing.ExpertPlacement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,8 @@ public final class Placer {
      * @param loads       {@code [moe layer][expert]} measured loads (token copies); one row per MoE layer
      * @param numGpus     GPUs of the expert-parallel group
      * @param gpusPerNode GPUs per node (divides numGpus)
-     * @param redundant   redundant expert slots per layer (experts + redundant divides by the GPUs)
+     * @param redundant   redundant expert slots per layer; each GPU gets ceil((experts + redundant) / GPUs)
+     *                    slots, some left empty when they do not divide evenly (at least one expert per GPU)
      * @param groups      expert groups for {@code eplb-hierarchical} (a model's router groups, or
      *                    the expert count when it has none); must be a multiple of the node count
      * @throws IllegalArgumentException when the shape does not fit (the message says why)
@@ -33,9 +35,9 @@ public final class Placer {
         }
         int experts = loads[0].length;
         int slots = experts + redundant;
-        if (redundant < 0 || numGpus <= 0 || slots % numGpus != 0) {
+        if (redundant < 0 || numGpus <= 0 || slots < numGpus) {
             throw new IllegalArgumentException(experts + " experts + " + redundant
-                    + " redundant do not divide evenly over " + numGpus + " GPUs");
+                    + " redundant leave some of " + numGpus + " GPUs without an expert");
         }
         if (gpusPerNode <= 0 || numGpus % gpusPerNode != 0) {
             throw new IllegalArgumentException(gpusPerNode + " GPUs per node do not divide " + numGpus + " GPUs");
@@ -47,7 +49,7 @@ public final class Placer {
                 throw new IllegalArgumentException("layers differ in expert count");
             }
             int[] slotExpert = switch (strategy) {
-                case CONTIGUOUS -> Eplb.replicate(layerLoads, slots);
+                case CONTIGUOUS -> ExpertPlacement.fillGpuAfterGpu(Eplb.replicate(layerLoads, slots), numGpus);
                 case ROUND_ROBIN -> roundRobin(Eplb.replicate(layerLoads, slots), numGpus);
                 case EPLB_HIERARCHICAL -> Eplb.hierarchical(layerLoads, slots, groups, nodes, numGpus);
                 case EPLB_GLOBAL -> Eplb.global(layerLoads, slots, numGpus);
@@ -66,10 +68,11 @@ public final class Placer {
         return loads;
     }
 
-    /** Entry i of {@code sequence} goes to GPU i mod G, in local slot i / G. */
+    /** Entry i of {@code sequence} goes to GPU i mod G, in local slot i / G (the last GPUs may get one fewer). */
     private static int[] roundRobin(int[] sequence, int gpus) {
-        int slotsPerGpu = sequence.length / gpus;
-        int[] slotExpert = new int[sequence.length];
+        int slotsPerGpu = ExpertPlacement.slotsPerGpu(sequence.length, gpus);
+        int[] slotExpert = new int[slotsPerGpu * gpus];
+        java.util.Arrays.fill(slotExpert, ExpertPlacement.EMPTY);
         for (int i = 0; i < sequence.length; i++) {
             slotExpert[(i % gpus) * slotsPerGpu + i / gpus] = sequence[i];
         }

@@ -212,9 +212,11 @@ public final class ScenarioLoader {
         experts.finish();
         int routed = model.moe().numRoutedExperts();
         int slots = routed + placement.redundantExperts();
-        if (slots % ep != 0) {
-            throw experts.error("ep", ep + " does not divide " + routed + " routed + " + placement.redundantExperts()
-                    + " redundant experts");
+        // Each GPU holds ceil(slots / ep) expert slots, some GPUs one fewer when they do not divide;
+        // every GPU of the group must hold at least one expert.
+        if (routed > 0 && slots < ep) {
+            throw experts.error("ep", ep + " GPUs for " + routed + " routed + " + placement.redundantExperts()
+                    + " redundant experts would leave " + (ep - slots) + " GPUs without an expert");
         }
         if (gpus % ep != 0) {
             throw experts.error("ep", ep + " does not divide the pool's " + gpus + " gpus");

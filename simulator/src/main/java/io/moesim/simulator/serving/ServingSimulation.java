@@ -231,7 +231,9 @@ public final class ServingSimulation {
         double w = spec.precision().weights().bytes();
         double nonExpert = (p.attention() + p.denseMlp() + p.sharedExperts() + p.routers()) * w
                 + (p.embedding() + p.lmHead() + p.norms()) * 2.0;
-        int slots = (spec.model().moe().numRoutedExperts() + pool.redundantExperts()) / pool.gpusPerInstance();
+        // The fullest GPU's expert slots (every rank gets the capacity of the fullest GPU).
+        int slots = io.moesim.simulator.routing.ExpertPlacement.slotsPerGpu(
+                spec.model().moe().numRoutedExperts() + pool.redundantExperts(), pool.gpusPerInstance());
         double experts = (double) slots * spec.model().numMoeLayers() * ModelAccounting.routedExpertWeights(spec.model()) * w;
         double free = spec.hardware().gpu().hbmBytes().value() - spec.hardware().gpu().runtimeReservedBytes().value()
                 - nonExpert / pool.attentionTp() - experts;

@@ -86,9 +86,13 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void epMustDivideRoutedPlusRedundantExperts() throws IOException {
-        assertEquals("x.yaml: deployment.decode.experts.ep: 100 does not divide 256 routed + 32 redundant experts",
-                error("deployment.decode.experts.ep=100"));
+    void everyGpuOfTheExpertGroupNeedsAnExpert() throws IOException {
+        assertEquals("x.yaml: deployment.decode.experts.ep: 288 GPUs for 256 routed + 0 redundant experts would leave"
+                + " 32 GPUs without an expert", error("deployment.decode.gpus=288", "deployment.decode.attention.dp=288",
+                "deployment.decode.experts.ep=288", "placement.redundantExperts=0"));
+        // Slots that do not divide evenly over the GPUs are fine: 264 over 144, some GPUs one fewer.
+        Scenario s = Scenarios.load(decode(), "placement.redundantExperts=8");
+        assertEquals(8, s.placement().redundantExperts());
     }
 
     @Test
