@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Simulates and prices Mixture-of-Experts model deployments on GPU clusters.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
         })
 public final class Moesim implements Runnable {
 

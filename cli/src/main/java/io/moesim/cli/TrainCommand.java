@@ -1,0 +1,85 @@
+package io.moesim.cli;
+
+import io.moesim.models.InputException;
+import io.moesim.models.train.Corpus;
+import io.moesim.models.train.TrainSettings;
+import io.moesim.models.train.TwinCatalog;
+import io.moesim.models.train.TwinConfig;
+import io.moesim.models.train.TwinExport;
+import io.moesim.models.train.TwinTrainer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code moesim train}: trains a tiny twin on the corpus and writes it in Hugging Face layout. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Trains a tiny twin (mixtral-twin, qwen3-moe-twin, deepseek-v3-twin) on build/corpus.")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--twin", required = true, description = "Twin name: ${COMPLETION-CANDIDATES}",
+            completionCandidates = TwinNames.class)
+    String twin;
+
+    @Option(names = "--steps", defaultValue = "1500", description = "Optimiser steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "12", description = "Sequences per step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "4e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", description = "Output directory (default models/twins/NAME).")
+    Path out;
+
+    @Option(names = "--corpus", defaultValue = "build/corpus", description = "Corpus directory (default ${DEFAULT-VALUE}).")
+    Path corpusDir;
+
+    @Option(names = "--checkpoint", description = "Checkpoint file (default build/twin-checkpoints/NAME.bin).")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint if there is one.")
+    boolean resume;
+
+    @Option(names = "--bf16", description = "Write BF16 weights instead of F32.")
+    boolean bf16;
+
+    static final class TwinNames extends java.util.ArrayList<String> {
+        TwinNames() {
+            super(TwinCatalog.NAMES);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TwinConfig config = TwinCatalog.get(twin);
+        if (config == null) {
+            throw InputException.at("--twin", "twin", "unknown twin '" + twin + "' (known: " + TwinCatalog.NAMES + ")");
+        }
+        if (steps <= 0 || batch <= 0 || !(lr > 0)) {
+            throw InputException.at("--steps/--batch/--lr", "value", "must be positive");
+        }
+        TrainSettings d = TrainSettings.defaults(steps);
+        TrainSettings settings = new TrainSettings(steps, batch, lr, d.warmupSteps(), d.minLrRatio(), d.weightDecay(),
+                d.clipNorm(), seed, d.evalBytes());
+        Corpus corpus = Corpus.load(corpusDir);
+        Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
+        Path dir = out != null ? out : Path.of("models", "twins", twin);
+        TwinTrainer trainer = new TwinTrainer(config, settings, corpus, ckpt);
+        System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
+                trainer.model().parameterCount(), steps, batch, config.contextTokens());
+        TwinTrainer.Result result = trainer.run(resume, 100, System.err, System.console() != null);
+        long bytes = TwinExport.write(trainer.model(), dir, bf16);
+        String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(), bf16 ? "BF16" : "F32");
+        Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
+        System.out.printf("wrote %s (model.safetensors %.1f MB)%n", dir, bytes / 1e6);
+        result.heldoutBitsPerByte().forEach((k, v) -> System.out.printf("held-out %s: %.3f bits/byte%n", k, v));
+        return 0;
+    }
+}
