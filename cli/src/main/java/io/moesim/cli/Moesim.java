@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             TrainCommand.class,
+            TraceCommand.class,
         })
 public final class Moesim implements Runnable {
 

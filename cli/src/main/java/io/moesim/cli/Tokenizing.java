@@ -1,0 +1,41 @@
+package io.moesim.cli;
+
+import io.moesim.models.InputException;
+import io.moesim.models.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Text to token ids with the checkpoint's {@code tokenizer.json}. */
+final class Tokenizing {
+
+    private Tokenizing() {
+    }
+
+    /** Encodes the UTF-8 text file with {@code modelDir/tokenizer.json}; every id must fit the model's vocabulary. */
+    static int[] tokenize(Path modelDir, Path text, int vocabSize) {
+        Path file = modelDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(file)) {
+            throw InputException.at(modelDir, "tokenizer.json", "missing; --text needs it (or pass --token-ids)");
+        }
+        Tokenizer tokenizer = Tokenizer.load(file);
+        String content;
+        try {
+            content = Files.readString(text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw InputException.at(text, "--text", "cannot read: " + e.getMessage());
+        }
+        int[] ids = tokenizer.encode(content);
+        if (ids.length == 0) {
+            throw InputException.at(text, "--text", "no tokens in the text");
+        }
+        for (int id : ids) {
+            if (id >= vocabSize) {
+                throw InputException.at(file, "vocabulary", "token id " + id + " is outside the model's vocab_size "
+                        + vocabSize);
+            }
+        }
+        return ids;
+    }
+}
