@@ -7,6 +7,7 @@ import io.moesim.models.train.TwinCatalog;
 import io.moesim.models.train.TwinConfig;
 import io.moesim.models.train.TwinExport;
 import io.moesim.models.train.TwinTrainer;
+import io.moesim.models.train.TwinTraces;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bf16", description = "Write BF16 weights instead of F32.")
     boolean bf16;
 
+    @Option(names = "--traces-only", description = "Do not train: record router traces of the twin in --out "
+            + "over held-out prose, code and a mix into DIR/traces/ with the inference forward pass.")
+    boolean tracesOnly;
+
+    @Option(names = "--trace-bytes", defaultValue = "16384", description = "Bytes per trace (default ${DEFAULT-VALUE}).")
+    int traceBytes;
+
     static final class TwinNames extends java.util.ArrayList<String> {
         TwinNames() {
             super(TwinCatalog.NAMES);
@@ -69,8 +77,17 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings = new TrainSettings(steps, batch, lr, d.warmupSteps(), d.minLrRatio(), d.weightDecay(),
                 d.clipNorm(), seed, d.evalBytes());
         Corpus corpus = Corpus.load(corpusDir);
-        Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
         Path dir = out != null ? out : Path.of("models", "twins", twin);
+        if (tracesOnly) {
+            if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
+                throw InputException.at(dir.resolve("model.safetensors"), "file", "no trained twin here (train it first)");
+            }
+            for (Path p : TwinTraces.record(dir, corpus, config.contextTokens(), traceBytes)) {
+                System.out.printf("wrote %s (%d bytes)%n", p, Files.size(p));
+            }
+            return 0;
+        }
+        Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
         TwinTrainer trainer = new TwinTrainer(config, settings, corpus, ckpt);
         System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
                 trainer.model().parameterCount(), steps, batch, config.contextTokens());

@@ -129,4 +129,44 @@ class TwinForwardAgreementTest {
     void deepseekV3TwinLoadsAndRoutesAlike(@TempDir Path dir) throws Exception {
         check(TwinConfig.Arch.DEEPSEEK_V3, dir);
     }
+
+    @Test
+    void tracesOfATwinHoldTheTrainersRouting(@TempDir Path dir) throws Exception {
+        TwinConfig tiny = GradientCheckTest.tiny(TwinConfig.Arch.QWEN3_MOE);
+        TwinConfig cfg = new TwinConfig("trace", tiny.arch(), TwinConfig.BYTE_VOCAB, tiny.hiddenSize(), tiny.numLayers(),
+                8, tiny.numHeads(), tiny.numKvHeads(), tiny.headDim(), 0, 0, 0, 0, 0, 0, 0, tiny.numExperts(),
+                tiny.topK(), tiny.moeIntermediate(), 0, false, 1, 1, 1.0, 0.01, 0, 10000, 1e-6);
+        TwinModel model = new TwinModel(cfg, 2);
+        for (Param p : model.params()) {
+            if (p.decay()) {
+                for (int i = 0; i < p.w().length; i++) {
+                    p.w()[i] *= 20f;
+                }
+            }
+        }
+        TwinExport.write(model, dir, false);
+        byte[] text = "The quick brown fox; int x = 1; Configure the daemon. ".repeat(40)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Corpus corpus = new Corpus(Corpus.DOMAINS, new byte[][] {text, text, text}, new byte[][] {text, text, text});
+        List<Path> files = TwinTraces.record(dir, corpus, 8, 64);
+        assertEquals(3, files.size());
+        io.moesim.models.trace.RouterTrace prose = io.moesim.models.trace.RouterTrace.read(files.get(0));
+        assertEquals(64, prose.numTokens());
+        assertEquals(cfg.numLayers(), prose.numRecordedLayers());
+        int[][] seq = new int[1][9];
+        for (int i = 0; i < 9; i++) {
+            seq[0][i] = text[8 + i] & 0xFF; // second window of the prose trace
+        }
+        TwinModel.Tape tape = model.forward(seq);
+        for (int tok = 0; tok < 8; tok++) {
+            for (int l = 0; l < cfg.numLayers(); l++) {
+                int[] mine = Arrays.copyOfRange(tape.selected[l], tok * cfg.topK(), (tok + 1) * cfg.topK());
+                int[] theirs = new int[cfg.topK()];
+                prose.copyExperts(8 + tok, l, theirs, 0);
+                Arrays.sort(mine);
+                Arrays.sort(theirs);
+                assertEquals(Arrays.toString(mine), Arrays.toString(theirs), "token " + tok + " layer " + l);
+            }
+        }
+    }
 }
