@@ -82,9 +82,23 @@ public final class TrainCommand implements Callable<Integer> {
             if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
                 throw InputException.at(dir.resolve("model.safetensors"), "file", "no trained twin here (train it first)");
             }
+            io.moesim.models.train.TwinModel model = new io.moesim.models.train.TwinModel(config, 0);
+            TwinExport.load(model, dir);
+            StringBuilder section = new StringBuilder("\n## Traces\n\nRecorded by the inference forward pass (`moesim train --twin ")
+                    .append(twin).append(" --traces-only`) over held-out bytes, windows of ").append(config.contextTokens())
+                    .append(" tokens; agreement = share of (token, MoE layer) pairs where the trainer's own forward pass picks the same experts.\n\n")
+                    .append("| trace | tokens | bytes | agreement |\n|---|---|---|---|\n");
             for (Path p : TwinTraces.record(dir, corpus, config.contextTokens(), traceBytes)) {
-                System.out.printf("wrote %s (%d bytes)%n", p, Files.size(p));
+                double agree = TwinTraces.agreement(model, p);
+                int tokens = io.moesim.models.trace.RouterTrace.read(p).numTokens();
+                System.out.printf("wrote %s (%d tokens, %d bytes), expert-set agreement with the trainer %.4f%n",
+                        p, tokens, Files.size(p), agree);
+                section.append(String.format("| traces/%s | %d | %d | %.4f |%n", p.getFileName(), tokens, Files.size(p), agree));
             }
+            Path readme = dir.resolve("README.md");
+            String text = Files.isRegularFile(readme) ? Files.readString(readme) : "";
+            int cut = text.indexOf("\n## Traces\n");
+            Files.writeString(readme, (cut >= 0 ? text.substring(0, cut) : text) + section, StandardCharsets.UTF_8);
             return 0;
         }
         Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");

@@ -2,6 +2,11 @@ package io.moesim.models.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moesim.models.InputException;
+import io.moesim.models.safetensors.Checkpoint;
+import io.moesim.models.safetensors.SafetensorsWriter;
+import io.moesim.models.tensor.DType;
+import io.moesim.models.tensor.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -32,55 +37,44 @@ public final class TwinExport {
         writeAtomically(dir.resolve("config.json"),
                 (json.writeValueAsString(model.config().hfConfig(bf16 ? "bfloat16" : "float32")) + "\n")
                         .getBytes(StandardCharsets.UTF_8));
-        List<String> names = new ArrayList<>();
-        List<float[]> data = new ArrayList<>();
-        List<int[]> shapes = new ArrayList<>();
-        List<Boolean> f32 = new ArrayList<>();
+        SafetensorsWriter writer = new SafetensorsWriter()
+                .metadata("format", "pt")
+                .metadata("producer", "moesim twin trainer");
+        DType weights = bf16 ? DType.BF16 : DType.F32;
         for (Param p : model.params()) {
-            names.add(p.name());
-            data.add(p.w());
-            shapes.add(p.shape());
-            f32.add(!bf16);
+            writer.put(p.name(), weights, p.w(), p.shape());
         }
         for (TwinModel.Layer l : model.layers) {
             if (l.bias != null) {
-                names.add("model.layers." + l.index + ".mlp.gate.e_score_correction_bias");
-                data.add(l.bias);
-                shapes.add(new int[] {l.bias.length});
-                f32.add(true);
+                writer.put(biasName(l.index), DType.F32, l.bias, l.bias.length);
             }
         }
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt", "producer", "moesim twin trainer"));
-        long offset = 0;
-        for (int i = 0; i < names.size(); i++) {
-            long bytes = (long) data.get(i).length * (f32.get(i) ? 4 : 2);
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", f32.get(i) ? "F32" : "BF16");
-            entry.put("shape", shapes.get(i));
-            entry.put("data_offsets", List.of(offset, offset + bytes));
-            header.put(names.get(i), entry);
-            offset += bytes;
-        }
-        byte[] head = new ObjectMapper().writeValueAsBytes(header);
-        int padded = (head.length + 7) / 8 * 8;
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(padded);
-        buf.put(head);
-        for (int i = head.length; i < padded; i++) {
-            buf.put((byte) ' ');
-        }
-        for (int i = 0; i < names.size(); i++) {
-            for (float v : data.get(i)) {
-                if (f32.get(i)) {
-                    buf.putFloat(v);
-                } else {
-                    buf.putShort(toBf16(v));
+        Path file = dir.resolve("model.safetensors");
+        writer.write(file);
+        return Files.size(file);
+    }
+
+    static String biasName(int layer) {
+        return "model.layers." + layer + ".mlp.gate.e_score_correction_bias";
+    }
+
+    /** Loads the weights of a twin written by {@link #write} (F32 or BF16) into {@code model}. */
+    public static void load(TwinModel model, Path dir) {
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            for (Param p : model.params()) {
+                Tensor t = ckpt.tensor(p.name());
+                if (t.size() != p.size()) {
+                    throw InputException.at(dir.resolve("model.safetensors"), p.name(),
+                            "has " + t.size() + " values, the twin needs " + p.size());
+                }
+                t.toFloat(0, p.w(), 0, p.size());
+            }
+            for (TwinModel.Layer l : model.layers) {
+                if (l.bias != null) {
+                    ckpt.tensor(biasName(l.index)).toFloat(0, l.bias, 0, l.bias.length);
                 }
             }
         }
-        writeAtomically(dir.resolve("model.safetensors"), buf.array());
-        return buf.capacity();
     }
 
     /** Round to nearest even BF16. */

@@ -6,7 +6,9 @@ import io.moesim.models.trace.TraceHeader;
 import io.moesim.models.trace.TraceWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.moesim.models.trace.RouterTrace;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,5 +65,43 @@ public final class TwinTraces {
             out[i] = text[from + i] & 0xFF;
         }
         return out;
+    }
+
+    /**
+     * Fraction of (token, MoE layer) pairs of {@code traceFile} whose recorded expert set equals
+     * the one the trainer's own forward pass picks for {@code model} on the same windows.
+     */
+    public static double agreement(TwinModel model, Path traceFile) {
+        RouterTrace trace = RouterTrace.read(traceFile);
+        int k = trace.topK();
+        long same = 0;
+        long total = 0;
+        int token = 0;
+        while (token < trace.numTokens()) {
+            int end = token;
+            while (end < trace.numTokens() && trace.seq(end) == trace.seq(token)) {
+                end++;
+            }
+            int n = end - token;
+            int[][] seq = new int[1][n + 1];
+            for (int i = 0; i < n; i++) {
+                seq[0][i] = trace.tokenId(token + i);
+            }
+            TwinModel.Tape tape = model.forward(seq);
+            int[] recorded = new int[k];
+            for (int li = 0; li < trace.numRecordedLayers(); li++) {
+                int[] mine = tape.selected[trace.decoderLayer(li)];
+                for (int i = 0; i < n; i++) {
+                    trace.copyExperts(token + i, li, recorded, 0);
+                    int[] chosen = Arrays.copyOfRange(mine, i * k, (i + 1) * k);
+                    Arrays.sort(recorded);
+                    Arrays.sort(chosen);
+                    same += Arrays.equals(recorded, chosen) ? 1 : 0;
+                    total++;
+                }
+            }
+            token = end;
+        }
+        return total == 0 ? Double.NaN : (double) same / total;
     }
 }
