@@ -64,6 +64,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Override
     public Integer call() throws Exception {
         TwinConfig config = TwinCatalog.get(twin);
@@ -91,7 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
             for (Path p : TwinTraces.record(dir, corpus, config.contextTokens(), traceBytes)) {
                 double agree = TwinTraces.agreement(model, p);
                 int tokens = io.moesim.models.trace.RouterTrace.read(p).numTokens();
-                System.out.printf("wrote %s (%d tokens, %d bytes), expert-set agreement with the trainer %.4f%n",
+                out().printf("wrote %s (%d tokens, %d bytes), expert-set agreement with the trainer %.4f%n",
                         p, tokens, Files.size(p), agree);
                 section.append(String.format("| traces/%s | %d | %d | %.4f |%n", p.getFileName(), tokens, Files.size(p), agree));
             }
@@ -109,8 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
         long bytes = TwinExport.write(trainer.model(), dir, bf16);
         String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(), bf16 ? "BF16" : "F32");
         Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
-        System.out.printf("wrote %s (model.safetensors %.1f MB)%n", dir, bytes / 1e6);
-        result.heldoutBitsPerByte().forEach((k, v) -> System.out.printf("held-out %s: %.3f bits/byte%n", k, v));
+        out().printf("wrote %s (model.safetensors %.1f MB)%n", dir, bytes / 1e6);
+        result.heldoutBitsPerByte().forEach((k, v) -> out().printf("held-out %s: %.3f bits/byte%n", k, v));
         return 0;
     }
 }

@@ -140,7 +140,11 @@ public final class TwinExport {
                 r.steps(), s.batch(), c.contextTokens(), r.steps() * (double) s.batch() * c.contextTokens() / 1e6, s.weightDecay()));
         b.append(String.format("peak lr %.1e, %d warmup steps, cosine to %.0f%%, gradient clip %.1f, seed %d\n",
                 s.peakLr(), s.warmupSteps(), s.minLrRatio() * 100, s.clipNorm(), s.seed()));
-        b.append(String.format("- final training loss (moving average) %.3f nats/byte; this run: %.0f s at %.0f tokens/s on a shared 2-core CPU\n\n",
+        if (r.startStep() > 0) {
+            b.append(String.format("- resumed from a checkpoint at step %d (trained before with the same settings but a shorter "
+                    + "schedule); the learning rate then followed this run's schedule from step %d on%n", r.startStep(), r.startStep()));
+        }
+        b.append(String.format("- final training loss (moving average) %.3f nats/byte; this run (steps since start or resume): %.0f s at %.0f tokens/s on a shared 2-core CPU\n\n",
                 r.finalTrainLoss(), r.seconds(), r.tokensPerSecond()));
         b.append("## Held-out bits per byte\n\n| domain | bits/byte |\n|---|---|\n");
         r.heldoutBitsPerByte().forEach((k, v) -> b.append(String.format("| %s | %.3f |%n", k, v)));

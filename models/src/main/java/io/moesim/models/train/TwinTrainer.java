@@ -22,7 +22,7 @@ public final class TwinTrainer {
     private static final int CHECKPOINT_MAGIC = 0x54574E31; // "TWN1"
 
     /** What a training run achieved. */
-    public record Result(TwinModel model, int steps, double finalTrainLoss, Map<String, Double> heldoutBitsPerByte,
+    public record Result(TwinModel model, int startStep, int steps, double finalTrainLoss, Map<String, Double> heldoutBitsPerByte,
                          double tokensPerSecond, double seconds, double[] maxOverMeanLoad) {
     }
 
@@ -143,7 +143,7 @@ public final class TwinTrainer {
         double secs = (System.nanoTime() - start) / 1e9;
         Map<String, Double> bpb = evaluate();
         double[] balance = loadBalance();
-        return new Result(model, step, ema, bpb, (step - startStep) * (double) tokensPerStep / Math.max(secs, 1e-9),
+        return new Result(model, startStep, step, ema, bpb, (step - startStep) * (double) tokensPerStep / Math.max(secs, 1e-9),
                 secs, balance);
     }
 
