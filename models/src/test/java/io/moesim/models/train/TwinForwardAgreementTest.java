@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moesim.models.forward.ForwardModel;
-import io.moesim.models.forward.KvCache;
+import io.moesim.models.forward.SequenceCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +30,7 @@ class TwinForwardAgreementTest {
         List<Integer> fwdLayers = new ArrayList<>();
         float[] logits;
         try (ForwardModel fm = ForwardModel.load(dir)) {
-            KvCache cache = fm.newCache(t);
+            SequenceCache cache = fm.newCache(t);
             logits = fm.forward(tokens, cache, (layer, n, topK, experts, weights) -> {
                 fwdLayers.add(layer);
                 fwdExperts.add(experts.clone());
