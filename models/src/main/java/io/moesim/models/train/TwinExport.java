@@ -7,6 +7,7 @@ import io.moesim.models.safetensors.Checkpoint;
 import io.moesim.models.safetensors.SafetensorsWriter;
 import io.moesim.models.tensor.DType;
 import io.moesim.models.tensor.Tensor;
+import io.moesim.models.tokenizer.ByteTokenizerJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -51,7 +52,17 @@ public final class TwinExport {
         }
         Path file = dir.resolve("model.safetensors");
         writer.write(file);
+        writeTokenizer(dir);
         return Files.size(file);
+    }
+
+    /**
+     * Writes {@code tokenizer.json}: token id = byte value, BOS/EOS at 256, so that
+     * {@code moesim trace --model DIR --text FILE} records a twin on any text, byte for byte.
+     */
+    public static void writeTokenizer(Path dir) throws IOException {
+        writeAtomically(dir.resolve("tokenizer.json"),
+                ByteTokenizerJson.json("<|endoftext|>").getBytes(StandardCharsets.UTF_8));
     }
 
     static String biasName(int layer) {
@@ -102,7 +113,9 @@ public final class TwinExport {
         b.append("A tiny twin of a `").append(c.arch().hfName).append("` model, trained by moesim's own trainer ")
                 .append("(`moesim train --twin ").append(c.name()).append("`), so that its routing is learned, not drawn.\n");
         b.append("Hugging Face layout: `config.json` with the target's field names, `model.safetensors` (")
-                .append(dtype).append(") with its tensor names; loadable like a downloaded checkpoint.\n\n");
+                .append(dtype).append(") with its tensor names, and a byte-level `tokenizer.json` (token id = byte value); ")
+                .append("loadable like a downloaded checkpoint, e.g. `moesim trace --model models/twins/").append(c.name())
+                .append(" --text FILE --out FILE`.\n\n");
         b.append("## Topology (the target's) and widths (tiny)\n\n");
         b.append("- routed experts: ").append(c.numExperts()).append(", top-").append(c.topK());
         if (c.sharedExperts() > 0) {
