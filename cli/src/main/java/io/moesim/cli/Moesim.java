@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ModelsCommand.class,
             HardwareCommand.class,
+            TrainCommand.class,
             TraceCommand.class,
             SweepCommand.class,
             ReportCommand.class,

@@ -33,6 +33,11 @@ final class ByteLevel {
         return new String(out);
     }
 
+    /** The byte-level character of byte {@code b} (0 to 255). */
+    static char charOf(int b) {
+        return BYTE_TO_CHAR[b];
+    }
+
     /** The byte of byte-level character {@code c}, or -1 if {@code c} is not one. */
     static int byteOf(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
