@@ -109,9 +109,10 @@ public final class PlaceCommand implements Runnable {
             redundant = given.layer(0).numSlots() - experts;
             given = new Placement(gpus, gpus / nodes, given.layers());
         }
-        if (redundant < 0 || (experts + redundant) % gpus != 0) {
+        // Each GPU gets ceil((experts + redundant) / gpus) slots, some left empty; every GPU needs an expert.
+        if (redundant < 0 || experts + redundant < gpus) {
             throw new InputException("--redundant: " + experts + " experts + " + redundant
-                    + " redundant do not divide evenly over " + gpus + " GPUs");
+                    + " redundant leave some of " + gpus + " GPUs without an expert");
         }
         RouterTrace t = RouterTrace.read(trace);
         int half = t.numTokens() / 2;

@@ -133,8 +133,11 @@ class EplbTest {
     void badShapesAndUnknownStrategiesAreRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> PlacementStrategy.parse("eplb"));
         assertTrue(e.getMessage().contains("eplb-hierarchical"), e.getMessage());
+        // 12 experts on 16 GPUs would leave GPUs without an expert; hierarchical needs slots divisible by nodes.
         assertThrows(IllegalArgumentException.class,
-                () -> Placer.place(PlacementStrategy.EPLB_GLOBAL, README_WEIGHT, 8, 4, 3, 4));
+                () -> Placer.place(PlacementStrategy.EPLB_GLOBAL, README_WEIGHT, 16, 4, 0, 4));
+        assertThrows(IllegalArgumentException.class,
+                () -> Placer.place(PlacementStrategy.EPLB_HIERARCHICAL, README_WEIGHT, 8, 4, 3, 4));
         // 3 groups cannot be split over 2 nodes.
         assertThrows(IllegalArgumentException.class,
                 () -> Placer.place(PlacementStrategy.EPLB_HIERARCHICAL, README_WEIGHT, 8, 4, 4, 3));

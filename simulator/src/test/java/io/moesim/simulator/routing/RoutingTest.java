@@ -100,7 +100,13 @@ class RoutingTest {
         assertEquals(50, gpu[128]);
         assertEquals(4, gpu[2]);   // expert 5 has a redundant copy in slot 261 on GPU 130
         assertEquals(3, gpu[130]);
-        assertThrows(IllegalArgumentException.class, () -> ExpertPlacement.contiguous(256, 144, 0));
+        // 256 experts on 144 GPUs: 2 slots each, the last 32 GPUs with one empty slot.
+        ExpertPlacement uneven = ExpertPlacement.contiguous(256, 144, 0);
+        assertEquals(2, uneven.slotsPerGpu());
+        assertEquals(ExpertPlacement.EMPTY, uneven.slotExpert(2 * 143 + 1));
+        assertEquals(255, uneven.slotExpert(2 * 143));
+        // 256 experts on 288 GPUs would leave GPUs without any.
+        assertThrows(IllegalArgumentException.class, () -> ExpertPlacement.contiguous(256, 288, 0));
     }
 
     private static int argmax(double[] v) {
