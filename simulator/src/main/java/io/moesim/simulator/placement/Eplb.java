@@ -158,28 +158,47 @@ public final class Eplb {
         int[] slotExpert = new int[slotsPerGpu * gpus];
         Arrays.fill(slotExpert, io.moesim.simulator.routing.ExpertPlacement.EMPTY);
         for (int node = 0; node < nodes; node++) {
-            // Step 2: replicate hot experts within the node.
+            // Steps 2 and 3 (replicate within the node, pack onto its GPUs, refine), made monotone in the slots.
             double[] local = new double[expertsPerNode];
             for (int j = 0; j < expertsPerNode; j++) {
                 local[j] = loads[nodeExperts[node][j]];
             }
-            int[] physical = replicate(local, physicalPerNode);
-            int[] count = new int[expertsPerNode];
-            for (int p : physical) {
-                count[p]++;
-            }
-            // Step 3: physical experts onto the node's GPUs, each carrying its expert's load / replicas.
-            double[] replicaLoads = new double[physicalPerNode];
-            for (int p = 0; p < physicalPerNode; p++) {
-                replicaLoads[p] = local[physical[p]] / count[physical[p]];
-            }
-            int[][] gpuPack = balancedPacking(replicaLoads, gpusPerNode);
-            for (int p = 0; p < physicalPerNode; p++) {
-                int gpu = node * gpusPerNode + gpuPack[0][p];
-                slotExpert[gpu * slotsPerGpu + gpuPack[1][p]] = nodeExperts[node][physical[p]];
+            int[] nodeTable = MonotonePacking.chain(local, Math.max(expertsPerNode, gpusPerNode), physicalPerNode,
+                    gpusPerNode, p -> replicateAndPack(local, p, gpusPerNode), true);
+            for (int s = 0; s < nodeTable.length; s++) {
+                if (nodeTable[s] != io.moesim.simulator.routing.ExpertPlacement.EMPTY) {
+                    slotExpert[node * gpusPerNode * slotsPerGpu + s] = nodeExperts[node][nodeTable[s]];
+                }
             }
         }
         return slotExpert;
+    }
+
+    /**
+     * EPLB's steps 2 and 3 for one node: replicate {@code local} to {@code physical} replicas, pack
+     * them (each carrying its expert's load over its replica count) onto {@code gpus} GPUs of
+     * {@code ceil(physical / gpus)} slots, then {@link MonotonePacking#refine refine} the packing.
+     *
+     * @return the node-local expert of each of the node's slots, GPU by GPU (rank order within a GPU)
+     */
+    static int[] replicateAndPack(double[] local, int physical, int gpus) {
+        int[] replicaOf = replicate(local, physical);
+        int[] count = new int[local.length];
+        for (int x : replicaOf) {
+            count[x]++;
+        }
+        double[] replicaLoads = new double[physical];
+        for (int p = 0; p < physical; p++) {
+            replicaLoads[p] = local[replicaOf[p]] / count[replicaOf[p]];
+        }
+        int[][] gpuPack = balancedPacking(replicaLoads, gpus);
+        int cap = (physical + gpus - 1) / gpus;
+        int[] table = new int[cap * gpus];
+        Arrays.fill(table, io.moesim.simulator.routing.ExpertPlacement.EMPTY);
+        for (int p = 0; p < physical; p++) {
+            table[gpuPack[0][p] * cap + gpuPack[1][p]] = replicaOf[p];
+        }
+        return MonotonePacking.refine(table, gpus, local);
     }
 
     /** The global policy for one layer: replicate over all GPUs, then pack (one group, one node). */
