@@ -91,9 +91,8 @@ class EplbTest {
     }
 
     /**
-     * Imbalance never rises as redundant experts go 0, 8, 16, 32. EPLB's greedy packing is not
-     * exactly monotone once the layer is nearly balanced: a step may cost up to 0.1% (packing
-     * granularity), which is the tolerance here; the hot-expert imbalance itself must fall.
+     * Imbalance never rises as redundant experts go 0, 8, 16, 32 (float rounding of the mean only:
+     * the busiest GPUs are compared exactly by the construction, see MonotonePacking); 32 must beat 0.
      */
     @Test
     void imbalanceNeverRisesWithRedundantExperts() {
@@ -105,9 +104,9 @@ class EplbTest {
                 double first = 0;
                 for (int r : new int[] {0, 8, 16, 32}) {
                     double imbalance = PlacementMetrics.imbalance(Placer.place(s, loads, 8, 4, r, 8), loads);
-                    assertTrue(imbalance <= previous * 1.001,
+                    assertTrue(imbalance <= previous * (1 + 1e-12),
                             s.id() + " seed " + seed + ": " + r + " redundant gives " + imbalance + " > " + previous);
-                    previous = Math.min(previous, imbalance);
+                    previous = imbalance;
                     if (r == 0) {
                         first = imbalance;
                     }
