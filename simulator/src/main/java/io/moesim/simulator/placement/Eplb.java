@@ -23,6 +23,12 @@ import java.util.Arrays;
  *       packed onto its GPUs. The <b>global policy</b> is the same with one group and one node.</li>
  * </ul>
  *
+ * <p>Two additions of moesim's (see {@link MonotonePacking} and {@code docs/placement.md}) make the
+ * busiest GPU never heavier with more physical slots on the fitted loads: each node's packing is
+ * refined by local search (a packing no move or swap improves is left as it was), and a node's
+ * placement for p slots is taken from p - 1's with one replica added (or, failing that, one
+ * replica left out) whenever the fresh placement would be heavier.
+ *
  * <p>Slot {@code s} of the result lies on GPU {@code s / slotsPerGpu}, with {@code slotsPerGpu =
  * ceil(physical / gpus)} and the slots the packing leaves unused {@code ExpertPlacement.EMPTY};
  * GPUs of node {@code n} being
