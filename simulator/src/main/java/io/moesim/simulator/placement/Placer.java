@@ -44,7 +44,15 @@ public final class Placer {
         }
         int nodes = numGpus / gpusPerNode;
         List<LayerPlacement> layers = new ArrayList<>(loads.length);
+        // Layers with identical loads (a trace with fewer recorded layers than the model) share one placement.
+        java.util.Map<java.util.List<Double>, LayerPlacement> placed = new java.util.HashMap<>();
         for (double[] layerLoads : loads) {
+            java.util.List<Double> key = java.util.Arrays.stream(layerLoads).boxed().toList();
+            LayerPlacement same = placed.get(key);
+            if (same != null) {
+                layers.add(same);
+                continue;
+            }
             if (layerLoads.length != experts) {
                 throw new IllegalArgumentException("layers differ in expert count");
             }
@@ -54,7 +62,9 @@ public final class Placer {
                 case EPLB_HIERARCHICAL -> Eplb.hierarchical(layerLoads, slots, groups, nodes, numGpus);
                 case EPLB_GLOBAL -> Eplb.global(layerLoads, slots, numGpus);
             };
-            layers.add(new LayerPlacement(numGpus, experts, slotExpert));
+            LayerPlacement layer = new LayerPlacement(numGpus, experts, slotExpert);
+            placed.put(key, layer);
+            layers.add(layer);
         }
         return new Placement(numGpus, gpusPerNode, layers);
     }
