@@ -10,6 +10,12 @@ import java.util.Arrays;
  * <p>Experts run in increasing index order and tokens of one expert in increasing token order,
  * so the additions into a token's row happen in a fixed order: results are bitwise identical
  * for any thread count.
+ *
+ * <p>A batch of one token (decode) streams each chosen expert's weights with {@link MatVec}
+ * (memory-bound, at the speed of the weights); a batch of several uses {@link MatMul} for every
+ * expert, even one that got a single token. So, as for the projections of
+ * {@code ForwardModel}, a token's result depends only on whether its batch has one token or
+ * several (the two kernels round differently), never on which other tokens share the batch.
  */
 public final class Experts {
 
@@ -61,10 +67,19 @@ public final class Experts {
                 int token = slots[start[e] + i] / topK;
                 System.arraycopy(x, token * d, xs, i * d, d);
             }
-            MatMul.matmul(par, w.gate().get(e), xs, 0, count, g, 0);
-            MatMul.matmul(par, w.up().get(e), xs, 0, count, u, 0);
-            Activations.siluGate(g, 0, u, 0, count * ff);
-            MatMul.matmul(par, w.down().get(e), g, 0, count, y, 0);
+            if (tokens == 1) {
+                for (int i = 0; i < count; i++) { // more than once only if the token lists e twice
+                    MatVec.matvec(par, w.gate().get(e), xs, i * d, g, i * ff);
+                    MatVec.matvec(par, w.up().get(e), xs, i * d, u, i * ff);
+                    Activations.siluGate(g, i * ff, u, i * ff, ff);
+                    MatVec.matvec(par, w.down().get(e), g, i * ff, y, i * d);
+                }
+            } else {
+                MatMul.matmul(par, w.gate().get(e), xs, 0, count, g, 0);
+                MatMul.matmul(par, w.up().get(e), xs, 0, count, u, 0);
+                Activations.siluGate(g, 0, u, 0, count * ff);
+                MatMul.matmul(par, w.down().get(e), g, 0, count, y, 0);
+            }
             for (int i = 0; i < count; i++) {
                 int slot = slots[start[e] + i];
                 Vec.axpy(weights[slot], y, i * d, out, (slot / topK) * d, d);

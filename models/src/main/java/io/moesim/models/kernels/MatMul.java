@@ -2,8 +2,8 @@ package io.moesim.models.kernels;
 
 import io.moesim.models.tensor.Tensor;
 import io.moesim.models.tensor.Vectors;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,25 +11,45 @@ import jdk.incubator.vector.VectorSpecies;
  * weights {@code [rows, in]} row-major as in Hugging Face checkpoints (any dtype), activations
  * {@code x [tokens, in]} and {@code out [tokens, rows]} on the heap.
  *
- * <p>Cache blocking: each parallel block owns {@value #BLOCK_ROWS} weight rows; for each chunk
- * of {@value #CHUNK} input columns those rows are widened to float once into a per-thread
- * buffer that stays in L1, then a register tile of 4 rows x 2 tokens (8 independent FMA
- * accumulators) sweeps all tokens. Widening cost is paid once per weight element, not once
- * per token, so the loop is FMA-bound when tokens are many.
+ * <p>Outer-product micro-kernel with the vector over tokens: the activations are packed once per
+ * call, transposed in groups of {@link Vectors#LANES} tokens ({@code xt[group][k][lane]}, padded
+ * with zero tokens), so that one vector load gives {@code x[t .. t+LANES, k]}. Each parallel block
+ * owns {@value #BLOCK_ROWS} weight rows; for each chunk of {@value #CHUNK} input columns those
+ * rows are widened to float once into a per-thread buffer (L1), and a register tile of
+ * 6 rows x 2 token vectors (12 accumulators) broadcasts one weight per row and column and does
+ * 12 FMAs per 2 vector loads and 6 broadcasts. No horizontal sums: an accumulator lane is one
+ * output element.
  *
- * <p>Every output element is summed in the same order whichever tile computes it (one vector
- * accumulator per chunk, lanes reduced, then the chunk's scalar tail, chunks added in order),
- * so a token's result does not depend on the thread count nor on the other tokens in the batch.
+ * <p>Summation order: every output element is the chain {@code s = fma(w[r, k], x[t, k], s)}
+ * over {@code k = 0, 1, .., in-1} from {@code s = 0} (accumulators are saved and resumed between
+ * chunks, which does not round), whichever tile, thread or batch computes it. So a token's result
+ * is bitwise independent of the thread count and of the other tokens in the batch (including a
+ * batch of one). It differs in rounding from {@link MatVec}, which sums lanes in parallel.
  */
 public final class MatMul {
 
-    /** Weight rows per parallel block (a multiple of the 4-row register tile). */
-    static final int BLOCK_ROWS = 8;
-    /** Input columns per cache chunk (a multiple of every vector length). */
-    static final int CHUNK = 512;
+    /** Weight rows per parallel block (a multiple of the 6-row register tile). */
+    static final int BLOCK_ROWS = 24;
+    /** Input columns per cache chunk. */
+    static final int CHUNK = 256;
+    private static final int TILE_ROWS = 6;
 
     private static final VectorSpecies<Float> F = Vectors.F;
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK_ROWS * CHUNK]);
+    private static final int L = Vectors.LANES;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Per-thread buffers: widened weight rows of one chunk, and the block's accumulators. */
+    private static final class Scratch {
+        final float[] wb = new float[BLOCK_ROWS * CHUNK];
+        float[] acc = new float[0];
+
+        float[] acc(int n) {
+            if (acc.length < n) {
+                acc = new float[n];
+            }
+            return acc;
+        }
+    }
 
     private MatMul() {
     }
@@ -49,10 +69,19 @@ public final class MatMul {
         if (tokens == 0 || rows == 0) {
             return;
         }
+        if (in == 0) {
+            for (int t = 0; t < tokens; t++) {
+                Arrays.fill(out, outOffset + t * rows, outOffset + (t + 1) * rows, 0f);
+            }
+            return;
+        }
+        int groups = (tokens + L - 1) / L;
+        float[] xt = new float[groups * in * L];
+        par.forEach(groups, g -> pack(x, xOffset, tokens, in, g, xt));
         int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         par.forEach(blocks, b -> {
             int r0 = b * BLOCK_ROWS;
-            block(w, x, xOffset, tokens, in, rows, out, outOffset, r0, Math.min(BLOCK_ROWS, rows - r0));
+            block(w, xt, groups, tokens, in, rows, out, outOffset, r0, Math.min(BLOCK_ROWS, rows - r0));
         });
     }
 
@@ -61,155 +90,131 @@ public final class MatMul {
         matmul(par, w, x, 0, tokens, out, 0);
     }
 
-    private static void block(Tensor w, float[] x, int xOffset, int tokens, int in, int rows,
+    /** Group g of the packed activations: {@code xt[(g*in + k)*L + j] = x[t = g*L + j, k]} (padding tokens stay zero). */
+    private static void pack(float[] x, int xOffset, int tokens, int in, int g, float[] xt) {
+        for (int t = g * L; t < Math.min(tokens, (g + 1) * L); t++) {
+            int base = g * in * L + t % L;
+            int src = xOffset + t * in;
+            for (int k = 0; k < in; k++) {
+                xt[base + k * L] = x[src + k];
+            }
+        }
+    }
+
+    private static void block(Tensor w, float[] xt, int groups, int tokens, int in, int rows,
                               float[] out, int outOffset, int r0, int nr) {
-        float[] wb = SCRATCH.get();
+        Scratch s = SCRATCH.get();
+        float[] wb = s.wb;
+        int tp = groups * L;
+        int nrPad = (nr + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
+        float[] acc = s.acc(nrPad * tp);
+        Arrays.fill(acc, 0, nrPad * tp, 0f);
         for (int k0 = 0; k0 < in; k0 += CHUNK) {
             int kc = Math.min(CHUNK, in - k0);
             for (int r = 0; r < nr; r++) {
                 w.toFloat((long) (r0 + r) * in + k0, wb, r * kc, kc);
             }
-            boolean first = k0 == 0;
-            int t = 0;
-            for (; t + 2 <= tokens; t += 2) {
-                int xa = xOffset + t * in + k0;
-                int oa = outOffset + t * rows + r0;
-                int r = 0;
-                for (; r + 4 <= nr; r += 4) {
-                    tile4x2(wb, r * kc, kc, x, xa, xa + in, out, oa + r, oa + rows + r, first);
-                }
-                for (; r < nr; r++) {
-                    single(wb, r * kc, kc, x, xa, out, oa + r, first);
-                    single(wb, r * kc, kc, x, xa + in, out, oa + rows + r, first);
+            Arrays.fill(wb, nr * kc, nrPad * kc, 0f);
+            int g = 0;
+            for (; g + 2 <= groups; g += 2) {
+                int xa = (g * in + k0) * L;
+                int xb = xa + in * L;
+                for (int r = 0; r < nrPad; r += TILE_ROWS) {
+                    tile6x2(wb, r * kc, kc, xt, xa, xb, acc, r * tp + g * L, tp);
                 }
             }
-            for (; t < tokens; t++) {
-                int xa = xOffset + t * in + k0;
-                int oa = outOffset + t * rows + r0;
-                int r = 0;
-                for (; r + 4 <= nr; r += 4) {
-                    tile4x1(wb, r * kc, kc, x, xa, out, oa + r, first);
+            if (g < groups) {
+                int xa = (g * in + k0) * L;
+                for (int r = 0; r < nrPad; r += TILE_ROWS) {
+                    tile6x1(wb, r * kc, kc, xt, xa, acc, r * tp + g * L, tp);
                 }
-                for (; r < nr; r++) {
-                    single(wb, r * kc, kc, x, xa, out, oa + r, first);
-                }
+            }
+        }
+        for (int t = 0; t < tokens; t++) {
+            int o = outOffset + t * rows + r0;
+            for (int r = 0; r < nr; r++) {
+                out[o + r] = acc[r * tp + t];
             }
         }
     }
 
-    private static void store(float[] out, int at, float partial, boolean first) {
-        out[at] = first ? partial : out[at] + partial;
+    /**
+     * Six weight rows (stride kc in wb, from w0) against two token vectors (xt from xa and xb,
+     * stride L per k): accumulators {@code acc[a + i*tp ..]} (group a) and {@code +L} (group b).
+     */
+    private static void tile6x2(float[] wb, int w0, int kc, float[] xt, int xa, int xb, float[] acc, int a, int tp) {
+        int w1 = w0 + kc, w2 = w1 + kc, w3 = w2 + kc, w4 = w3 + kc, w5 = w4 + kc;
+        FloatVector c0 = FloatVector.fromArray(F, acc, a);
+        FloatVector d0 = FloatVector.fromArray(F, acc, a + L);
+        FloatVector c1 = FloatVector.fromArray(F, acc, a + tp);
+        FloatVector d1 = FloatVector.fromArray(F, acc, a + tp + L);
+        FloatVector c2 = FloatVector.fromArray(F, acc, a + 2 * tp);
+        FloatVector d2 = FloatVector.fromArray(F, acc, a + 2 * tp + L);
+        FloatVector c3 = FloatVector.fromArray(F, acc, a + 3 * tp);
+        FloatVector d3 = FloatVector.fromArray(F, acc, a + 3 * tp + L);
+        FloatVector c4 = FloatVector.fromArray(F, acc, a + 4 * tp);
+        FloatVector d4 = FloatVector.fromArray(F, acc, a + 4 * tp + L);
+        FloatVector c5 = FloatVector.fromArray(F, acc, a + 5 * tp);
+        FloatVector d5 = FloatVector.fromArray(F, acc, a + 5 * tp + L);
+        for (int k = 0; k < kc; k++) {
+            FloatVector x0 = FloatVector.fromArray(F, xt, xa + k * L);
+            FloatVector x1 = FloatVector.fromArray(F, xt, xb + k * L);
+            FloatVector v = FloatVector.broadcast(F, wb[w0 + k]);
+            c0 = v.fma(x0, c0);
+            d0 = v.fma(x1, d0);
+            v = FloatVector.broadcast(F, wb[w1 + k]);
+            c1 = v.fma(x0, c1);
+            d1 = v.fma(x1, d1);
+            v = FloatVector.broadcast(F, wb[w2 + k]);
+            c2 = v.fma(x0, c2);
+            d2 = v.fma(x1, d2);
+            v = FloatVector.broadcast(F, wb[w3 + k]);
+            c3 = v.fma(x0, c3);
+            d3 = v.fma(x1, d3);
+            v = FloatVector.broadcast(F, wb[w4 + k]);
+            c4 = v.fma(x0, c4);
+            d4 = v.fma(x1, d4);
+            v = FloatVector.broadcast(F, wb[w5 + k]);
+            c5 = v.fma(x0, c5);
+            d5 = v.fma(x1, d5);
+        }
+        c0.intoArray(acc, a);
+        d0.intoArray(acc, a + L);
+        c1.intoArray(acc, a + tp);
+        d1.intoArray(acc, a + tp + L);
+        c2.intoArray(acc, a + 2 * tp);
+        d2.intoArray(acc, a + 2 * tp + L);
+        c3.intoArray(acc, a + 3 * tp);
+        d3.intoArray(acc, a + 3 * tp + L);
+        c4.intoArray(acc, a + 4 * tp);
+        d4.intoArray(acc, a + 4 * tp + L);
+        c5.intoArray(acc, a + 5 * tp);
+        d5.intoArray(acc, a + 5 * tp + L);
     }
 
-    /** One output: weights row at {@code wb[w0 ..]} (length kc) against x at {@code xa}. */
-    private static void single(float[] wb, int w0, int kc, float[] x, int xa, float[] out, int o, boolean first) {
-        int lanes = F.length();
-        int vec = kc - kc % lanes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < vec; i += lanes) {
-            acc = FloatVector.fromArray(F, wb, w0 + i).fma(FloatVector.fromArray(F, x, xa + i), acc);
+    /** Six weight rows against one token vector (the last group when the group count is odd). */
+    private static void tile6x1(float[] wb, int w0, int kc, float[] xt, int xa, float[] acc, int a, int tp) {
+        int w1 = w0 + kc, w2 = w1 + kc, w3 = w2 + kc, w4 = w3 + kc, w5 = w4 + kc;
+        FloatVector c0 = FloatVector.fromArray(F, acc, a);
+        FloatVector c1 = FloatVector.fromArray(F, acc, a + tp);
+        FloatVector c2 = FloatVector.fromArray(F, acc, a + 2 * tp);
+        FloatVector c3 = FloatVector.fromArray(F, acc, a + 3 * tp);
+        FloatVector c4 = FloatVector.fromArray(F, acc, a + 4 * tp);
+        FloatVector c5 = FloatVector.fromArray(F, acc, a + 5 * tp);
+        for (int k = 0; k < kc; k++) {
+            FloatVector x0 = FloatVector.fromArray(F, xt, xa + k * L);
+            c0 = FloatVector.broadcast(F, wb[w0 + k]).fma(x0, c0);
+            c1 = FloatVector.broadcast(F, wb[w1 + k]).fma(x0, c1);
+            c2 = FloatVector.broadcast(F, wb[w2 + k]).fma(x0, c2);
+            c3 = FloatVector.broadcast(F, wb[w3 + k]).fma(x0, c3);
+            c4 = FloatVector.broadcast(F, wb[w4 + k]).fma(x0, c4);
+            c5 = FloatVector.broadcast(F, wb[w5 + k]).fma(x0, c5);
         }
-        float s = Vectors.sum(acc);
-        for (int i = vec; i < kc; i++) {
-            s += wb[w0 + i] * x[xa + i];
-        }
-        store(out, o, s, first);
-    }
-
-    /** Four consecutive weight rows (stride kc in wb) against one token. */
-    private static void tile4x1(float[] wb, int w0, int kc, float[] x, int xa, float[] out, int o, boolean first) {
-        int lanes = F.length();
-        int vec = kc - kc % lanes;
-        int w1 = w0 + kc;
-        int w2 = w1 + kc;
-        int w3 = w2 + kc;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        for (int i = 0; i < vec; i += lanes) {
-            FloatVector xv = FloatVector.fromArray(F, x, xa + i);
-            a0 = FloatVector.fromArray(F, wb, w0 + i).fma(xv, a0);
-            a1 = FloatVector.fromArray(F, wb, w1 + i).fma(xv, a1);
-            a2 = FloatVector.fromArray(F, wb, w2 + i).fma(xv, a2);
-            a3 = FloatVector.fromArray(F, wb, w3 + i).fma(xv, a3);
-        }
-        float s0 = Vectors.sum(a0);
-        float s1 = Vectors.sum(a1);
-        float s2 = Vectors.sum(a2);
-        float s3 = Vectors.sum(a3);
-        for (int i = vec; i < kc; i++) {
-            float xi = x[xa + i];
-            s0 += wb[w0 + i] * xi;
-            s1 += wb[w1 + i] * xi;
-            s2 += wb[w2 + i] * xi;
-            s3 += wb[w3 + i] * xi;
-        }
-        store(out, o, s0, first);
-        store(out, o + 1, s1, first);
-        store(out, o + 2, s2, first);
-        store(out, o + 3, s3, first);
-    }
-
-    /** Four consecutive weight rows against two tokens: eight accumulators. */
-    private static void tile4x2(float[] wb, int w0, int kc, float[] x, int xa, int xb,
-                                float[] out, int oa, int ob, boolean first) {
-        int lanes = F.length();
-        int vec = kc - kc % lanes;
-        int w1 = w0 + kc;
-        int w2 = w1 + kc;
-        int w3 = w2 + kc;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        FloatVector b0 = FloatVector.zero(F);
-        FloatVector b1 = FloatVector.zero(F);
-        FloatVector b2 = FloatVector.zero(F);
-        FloatVector b3 = FloatVector.zero(F);
-        for (int i = 0; i < vec; i += lanes) {
-            FloatVector xv = FloatVector.fromArray(F, x, xa + i);
-            FloatVector yv = FloatVector.fromArray(F, x, xb + i);
-            FloatVector v0 = FloatVector.fromArray(F, wb, w0 + i);
-            a0 = v0.fma(xv, a0);
-            b0 = v0.fma(yv, b0);
-            FloatVector v1 = FloatVector.fromArray(F, wb, w1 + i);
-            a1 = v1.fma(xv, a1);
-            b1 = v1.fma(yv, b1);
-            FloatVector v2 = FloatVector.fromArray(F, wb, w2 + i);
-            a2 = v2.fma(xv, a2);
-            b2 = v2.fma(yv, b2);
-            FloatVector v3 = FloatVector.fromArray(F, wb, w3 + i);
-            a3 = v3.fma(xv, a3);
-            b3 = v3.fma(yv, b3);
-        }
-        float s0 = Vectors.sum(a0);
-        float s1 = Vectors.sum(a1);
-        float s2 = Vectors.sum(a2);
-        float s3 = Vectors.sum(a3);
-        float t0 = Vectors.sum(b0);
-        float t1 = Vectors.sum(b1);
-        float t2 = Vectors.sum(b2);
-        float t3 = Vectors.sum(b3);
-        for (int i = vec; i < kc; i++) {
-            float xi = x[xa + i];
-            float yi = x[xb + i];
-            s0 += wb[w0 + i] * xi;
-            s1 += wb[w1 + i] * xi;
-            s2 += wb[w2 + i] * xi;
-            s3 += wb[w3 + i] * xi;
-            t0 += wb[w0 + i] * yi;
-            t1 += wb[w1 + i] * yi;
-            t2 += wb[w2 + i] * yi;
-            t3 += wb[w3 + i] * yi;
-        }
-        store(out, oa, s0, first);
-        store(out, oa + 1, s1, first);
-        store(out, oa + 2, s2, first);
-        store(out, oa + 3, s3, first);
-        store(out, ob, t0, first);
-        store(out, ob + 1, t1, first);
-        store(out, ob + 2, t2, first);
-        store(out, ob + 3, t3, first);
+        c0.intoArray(acc, a);
+        c1.intoArray(acc, a + tp);
+        c2.intoArray(acc, a + 2 * tp);
+        c3.intoArray(acc, a + 3 * tp);
+        c4.intoArray(acc, a + 4 * tp);
+        c5.intoArray(acc, a + 5 * tp);
     }
 }

@@ -137,29 +137,45 @@ public final class MatVec {
         out[o + 3] = s3;
     }
 
+    /** Columns of the four rows widened at once by the F16 path (a multiple of every vector length). */
+    private static final int F16_COLS = 512;
+    private static final ThreadLocal<float[]> F16_ROWS = ThreadLocal.withInitial(() -> new float[4 * F16_COLS]);
+
+    /**
+     * Four F16 rows: each chunk of {@value #F16_COLS} columns of the four rows is widened into a
+     * per-thread float buffer ({@link Vectors#widenF16}, F16C) and then multiplied as F32; one
+     * accumulator per row over the vectors in order, then the scalar tail (the order of the BF16 path).
+     */
     private static void rows4F16(MemorySegment seg, long e0, int n, float[] x, int xo, float[] out, int o) {
         int lanes = F.length();
+        float[] f = F16_ROWS.get();
         long r0 = e0 * 2;
-        long r1 = r0 + 2L * n;
-        long r2 = r1 + 2L * n;
-        long r3 = r2 + 2L * n;
-        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            long k0 = 2L * i;
-            a0 = Vectors.loadF16(seg, r0 + k0).fma(x0, a0);
-            a1 = Vectors.loadF16(seg, r1 + k0).fma(x0, a1);
-            a2 = Vectors.loadF16(seg, r2 + k0).fma(x0, a2);
-            a3 = Vectors.loadF16(seg, r3 + k0).fma(x0, a3);
+        long row = 2L * n;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int vec = n - n % lanes;
+        for (int c0 = 0; c0 < vec; c0 += F16_COLS) {
+            int c = Math.min(F16_COLS, vec - c0);
+            long at = r0 + 2L * c0;
+            Vectors.widenF16(seg, at, f, 0, c);
+            Vectors.widenF16(seg, at + row, f, F16_COLS, c);
+            Vectors.widenF16(seg, at + 2 * row, f, 2 * F16_COLS, c);
+            Vectors.widenF16(seg, at + 3 * row, f, 3 * F16_COLS, c);
+            for (int i = 0; i < c; i += lanes) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xo + c0 + i);
+                a0 = FloatVector.fromArray(F, f, i).fma(x0, a0);
+                a1 = FloatVector.fromArray(F, f, F16_COLS + i).fma(x0, a1);
+                a2 = FloatVector.fromArray(F, f, 2 * F16_COLS + i).fma(x0, a2);
+                a3 = FloatVector.fromArray(F, f, 3 * F16_COLS + i).fma(x0, a3);
+            }
         }
-        float s0 = finish(a0, b0), s1 = finish(a1, b1), s2 = finish(a2, b2), s3 = finish(a3, b3);
-        for (; i < n; i++) {
+        FloatVector z = FloatVector.zero(F);
+        float s0 = finish(a0, z), s1 = finish(a1, z), s2 = finish(a2, z), s3 = finish(a3, z);
+        for (int i = vec; i < n; i++) {
             float xi = x[xo + i];
             s0 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r0 + 2L * i)) * xi;
-            s1 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r1 + 2L * i)) * xi;
-            s2 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r2 + 2L * i)) * xi;
-            s3 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r3 + 2L * i)) * xi;
+            s1 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r0 + row + 2L * i)) * xi;
+            s2 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r0 + 2 * row + 2L * i)) * xi;
+            s3 += Float.float16ToFloat(seg.get(Vectors.SHORT_LE, r0 + 3 * row + 2L * i)) * xi;
         }
         out[o] = s0;
         out[o + 1] = s1;

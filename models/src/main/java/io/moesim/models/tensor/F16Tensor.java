@@ -64,16 +64,9 @@ public final class F16Tensor extends Tensor {
         return sum;
     }
 
+    /** Widens with {@link Vectors#widenF16} (F16C), exactly as {@link Float#float16ToFloat}. */
     @Override
     public void toFloat(long offset, float[] dst, int dstOffset, int n) {
-        int lanes = Vectors.LANES;
-        int i = 0;
-        for (; i <= n - lanes; i += lanes) {
-            long byteOff = (offset + i) * 2;
-            Vectors.loadF16(segment, byteOff).intoArray(dst, dstOffset + i);
-        }
-        for (; i < n; i++) {
-            dst[dstOffset + i] = get(offset + i);
-        }
+        Vectors.widenF16(segment, offset * 2, dst, dstOffset, n);
     }
 }

@@ -9,6 +9,7 @@ import io.moesim.models.tensor.Vectors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -357,6 +358,26 @@ class KernelsTest {
         float[] b = residual.clone();
         Experts.forward(ONE, separate, x, tokens, topK, chosen, weights, b);
         assertArrayEquals(a, b, "layouts or thread counts disagree");
+
+        // A batch of one token (decode) streams the experts with MatVec; an expert listed twice counts twice.
+        int[] one = {1, 4, 1};
+        float[] oneWeights = {0.5f, 0.25f, 0.125f};
+        double[] expectedOne = new double[d];
+        for (int i = 0; i < d; i++) {
+            expectedOne[i] = residual[i];
+        }
+        for (int k = 0; k < topK; k++) {
+            double[] y = refExpert(g.get(one[k]), u.get(one[k]), dn.get(one[k]), x, 0);
+            for (int i = 0; i < d; i++) {
+                expectedOne[i] += oneWeights[k] * y[i];
+            }
+        }
+        float[] c = Arrays.copyOf(residual, d);
+        Experts.forward(THREE, packed, x, 1, topK, one, oneWeights, c);
+        assertClose(expectedOne, c, 1e-5, "one-token experts");
+        float[] c1 = Arrays.copyOf(residual, d);
+        Experts.forward(ONE, separate, x, 1, topK, one, oneWeights, c1);
+        assertArrayEquals(c, c1, "one-token layouts or thread counts disagree");
     }
 
     @Test

@@ -18,12 +18,22 @@ class TensorTest {
             for (int i = 0; i < 65536; i++) {
                 seg.set(Vectors.SHORT_LE, 2L * i, (short) i);
             }
-            float[] out = new float[65536];
-            new F16Tensor(seg, 65536).toFloat(0, out, 0, 65536);
-            for (int i = 0; i < 65536; i++) {
-                float expected = Float.float16ToFloat((short) i);
-                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[i]),
-                        () -> "bits " + Integer.toHexString(Float.floatToRawIntBits(expected)));
+            // Repeated so that the loops are also checked once C2 has compiled (and vectorised) them.
+            for (int round = 0; round < 40; round++) {
+                float[] out = new float[65536];
+                new F16Tensor(seg, 65536).toFloat(0, out, 0, 65536); // Vectors.widenF16
+                float[] vec = new float[65536];
+                for (int i = 0; i < 65536; i += Vectors.LANES) {
+                    Vectors.loadF16(seg, 2L * i).intoArray(vec, i); // the Vector API widening of F16Tensor.dot
+                }
+                for (int i = 0; i < 65536; i++) {
+                    float expected = Float.float16ToFloat((short) i);
+                    int at = i;
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[i]),
+                            () -> "widenF16 of " + Integer.toHexString(at));
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(vec[i]),
+                            () -> "loadF16 of " + Integer.toHexString(at));
+                }
             }
         }
     }
