@@ -6,25 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.spec.ModelSpecs;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ModelsCommandTest {
 
-    private record Run(int status, String out, String err) { }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void listShowsEveryCatalogModel() {
-        Run r = run("models", "list");
+        CliRun r = run("models", "list");
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].startsWith("ID "), lines[0]);
@@ -36,7 +29,7 @@ class ModelsCommandTest {
 
     @Test
     void showJsonHasTheAccounting() throws Exception {
-        Run r = run("models", "show", "deepseek-v3", "--json");
+        CliRun r = run("models", "show", "deepseek-v3", "--json");
         assertEquals(0, r.status(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(61.0 * 576 * 2, json.get("kvCacheBytesPerToken").asDouble());
@@ -56,7 +49,7 @@ class ModelsCommandTest {
     @Test
     void showTextOfAConfigFile() throws Exception {
         Path config = Path.of(ModelsCommandTest.class.getResource("/mixtral-8x7b.json").toURI());
-        Run r = run("models", "show", config.toString(), "--kv-bytes", "1");
+        CliRun r = run("models", "show", config.toString(), "--kv-bytes", "1");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("layers: 32 (32 MoE, 0 dense)"), r.out());
         assertTrue(r.out().contains("46.70B"), r.out());
@@ -65,7 +58,7 @@ class ModelsCommandTest {
 
     @Test
     void unknownModelIsOneLineAndExitTwo() {
-        Run r = run("models", "show", "no-such-model");
+        CliRun r = run("models", "show", "no-such-model");
         assertEquals(Moesim.EXIT_USAGE, r.status());
         assertEquals("", r.out());
         assertTrue(r.err().startsWith("moesim: model 'no-such-model': neither a catalog id (deepseek-v3, "), r.err());

@@ -9,8 +9,6 @@ import io.moesim.models.trace.RouterTrace;
 import io.moesim.models.trace.TraceHeader;
 import io.moesim.simulator.placement.Placement;
 import io.moesim.simulator.placement.PlacementFile;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +24,9 @@ class PlaceCommandTest {
 
     private Path trace;
 
-    private record Result(int status, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** An OLMoE-shaped trace (64 experts, top-8), 2 recorded layers, skewed: expert e drawn with weight 1/(e+1). */
@@ -75,9 +68,9 @@ class PlaceCommandTest {
     @Test
     void eplbWithRedundantExpertsBalancesBetterAndWritesThePlacement() throws Exception {
         Path out = dir.resolve("placement.yaml");
-        Result none = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
+        CliRun none = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
                 "--nodes", "2", "--strategy", "contiguous", "--json");
-        Result eplb = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
+        CliRun eplb = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
                 "--nodes", "2", "--strategy", "eplb-hierarchical", "--redundant", "16", "--out", out.toString(), "--json");
         assertEquals(0, none.status(), none.err());
         assertEquals(0, eplb.status(), eplb.err());
@@ -97,7 +90,7 @@ class PlaceCommandTest {
         assertEquals(10, p.layer(0).slotsPerGpu());
 
         // The written placement evaluates to the same numbers when brought back with --placement.
-        Result again = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
+        CliRun again = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
                 "--nodes", "2", "--placement", out.toString(), "--json");
         assertEquals(0, again.status(), again.err());
         JsonNode c = new ObjectMapper().readTree(again.out());
@@ -105,7 +98,7 @@ class PlaceCommandTest {
         assertEquals(b.get("crossNodeShare").asDouble(), c.get("crossNodeShare").asDouble(), 1e-12);
         assertEquals("file", c.get("strategy").asText());
 
-        Result text = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
+        CliRun text = run("place", "--model", "olmoe-1b-7b", "--trace", trace.toString(), "--gpus", "8",
                 "--strategy", "round-robin", "--batch-tokens", "100", "--fit-tokens", ":1500", "--eval-tokens", "1500:");
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains("evaluated on tokens 1500:2000 in batches of 100 tokens"), text.out());
@@ -122,7 +115,7 @@ class PlaceCommandTest {
 
     @Test
     void mistakesAreOneLine() {
-        Result r = run("place", "--model", "deepseek-v3", "--trace", trace.toString(), "--gpus", "32");
+        CliRun r = run("place", "--model", "deepseek-v3", "--trace", trace.toString(), "--gpus", "32");
         assertEquals(2, r.status());
         assertEquals("moesim: " + trace + ": num_experts: the trace has 64 experts per layer, the model 256",
                 r.err().strip());

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,20 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunCommandTest {
 
-    private record Outcome(int status, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Outcome(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void runWritesTheDocumentedJsonKeys(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("out/result.json");
-        Outcome o = run("run", "../scenarios/deepseek-r1-gb200-nvl72.yaml", "--json", json.toString());
+        CliRun o = run("run", "../scenarios/deepseek-r1-gb200-nvl72.yaml", "--json", json.toString());
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("decode pool: 48 GPUs"), o.out());
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -78,7 +71,7 @@ class RunCommandTest {
     @Test
     void aDecodeOnlyScenarioHasNoInputFigures(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("d.json");
-        Outcome o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "hardware=h200", "--json", json.toString());
+        CliRun o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "hardware=h200", "--json", json.toString());
         assertEquals(0, o.status(), o.err());
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals("h200", root.get("hardware").asText());
@@ -88,22 +81,22 @@ class RunCommandTest {
 
     @Test
     void aBadScenarioIsOneLineAndExitTwo() {
-        Outcome o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "deployment.decode.experts.ep=100");
+        CliRun o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "deployment.decode.experts.ep=100");
         assertEquals(Moesim.EXIT_USAGE, o.status());
         assertEquals("moesim: ../scenarios/deepseek-v3-h800-decode.yaml: deployment.decode.experts.ep: 100 does not divide"
                 + " the pool's 144 gpus", o.err().strip());
         assertFalse(o.err().contains("Exception"));
-        Outcome missing = run("run", "nowhere.yaml");
+        CliRun missing = run("run", "nowhere.yaml");
         assertEquals(Moesim.EXIT_USAGE, missing.status());
         assertEquals("moesim: nowhere.yaml: no such file", missing.err().strip());
     }
 
     @Test
     void hardwareListAndShow() {
-        Outcome list = run("hardware", "list");
+        CliRun list = run("hardware", "list");
         assertEquals(0, list.status());
         assertTrue(list.out().contains("gb200-nvl72"));
-        Outcome show = run("hardware", "show", "h800", "--json");
+        CliRun show = run("hardware", "show", "h800", "--json");
         assertEquals(0, show.status());
         assertTrue(show.out().contains("\"hbmBytesPerSecond\""));
         assertEquals(Moesim.EXIT_USAGE, run("hardware", "show", "h900").status());

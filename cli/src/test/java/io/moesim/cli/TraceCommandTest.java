@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.trace.RouterTrace;
 import io.moesim.models.trace.TraceHeader;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,14 +20,9 @@ class TraceCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Two tokens, one recorded layer (decoder layer 1), 4 experts, top-2. */
@@ -46,7 +39,7 @@ class TraceCommandTest {
     @Test
     void exportWritesJsonLines() throws IOException {
         Path out = dir.resolve("out.jsonl");
-        Result r = run("trace", "export", smallTrace().toString(), "--jsonl", out.toString());
+        CliRun r = run("trace", "export", smallTrace().toString(), "--jsonl", out.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(List.of(
                 "{\"seq\":0,\"pos\":0,\"token\":5,\"layer\":1,\"experts\":[3,2],\"weights\":[0.75,0.25]}",
@@ -57,7 +50,7 @@ class TraceCommandTest {
     @Test
     void statsAsJsonAndText() throws IOException {
         Path file = smallTrace();
-        Result r = run("trace", "stats", file.toString(), "--json");
+        CliRun r = run("trace", "stats", file.toString(), "--json");
         assertEquals(0, r.status(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(2, json.get("tokens").asInt());
@@ -69,7 +62,7 @@ class TraceCommandTest {
         assertEquals(0, layer.get("topPairs").get(0).get("first").asInt());
         assertEquals(2, layer.get("topPairs").get(0).get("second").asInt());
 
-        Result text = run("trace", "stats", file.toString());
+        CliRun text = run("trace", "stats", file.toString());
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains("2 tokens, 1 MoE layers, 4 experts, top-2"), text.out());
     }
@@ -78,14 +71,14 @@ class TraceCommandTest {
     void foreignFileEndsInOneLineAndStatusTwo() throws IOException {
         Path file = dir.resolve("x.moetrace");
         Files.writeString(file, "hello");
-        Result r = run("trace", "stats", file.toString());
+        CliRun r = run("trace", "stats", file.toString());
         assertEquals(2, r.status());
         assertEquals("moesim: " + file + ": not a moesim router trace (wrong magic bytes)", r.err().strip());
     }
 
     @Test
     void parentCommandPrintsUsage() {
-        Result r = run("trace");
+        CliRun r = run("trace");
         assertEquals(0, r.status());
         assertTrue(r.out().contains("export"), r.out());
         assertTrue(r.out().contains("stats"), r.out());

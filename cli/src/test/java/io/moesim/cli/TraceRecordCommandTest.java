@@ -7,8 +7,6 @@ import io.moesim.models.safetensors.SafetensorsWriter;
 import io.moesim.models.tensor.DType;
 import io.moesim.models.trace.RouterTrace;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,14 +20,9 @@ class TraceRecordCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** 2 layers, d=16, 2 heads, 4 experts top-2, expert ff 8, vocab 40; {@code expertRows} lets a test break a shape. */
@@ -77,7 +70,7 @@ class TraceRecordCommandTest {
         Path ids = dir.resolve("ids.txt");
         Files.writeString(ids, "1 5 9 13 17 21 25 29 33 37 2\n");
         Path out = dir.resolve("t.moetrace");
-        Result r = run("trace", "--model", model.toString(), "--token-ids", ids.toString(), "--out", out.toString(),
+        CliRun r = run("trace", "--model", model.toString(), "--token-ids", ids.toString(), "--out", out.toString(),
                 "--context", "4", "--max-tokens", "10");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("recorded 10 tokens x 2 MoE layers"), r.err());
@@ -104,7 +97,7 @@ class TraceRecordCommandTest {
         Path model = tinyOlmoe(12);
         Path ids = dir.resolve("ids.txt");
         Files.writeString(ids, "1 2 3\n");
-        Result r = run("trace", "--model", model.toString(), "--token-ids", ids.toString(), "--out",
+        CliRun r = run("trace", "--model", model.toString(), "--token-ids", ids.toString(), "--out",
                 dir.resolve("t.moetrace").toString());
         assertEquals(2, r.status());
         assertEquals(1, r.err().lines().count(), r.err());
@@ -118,7 +111,7 @@ class TraceRecordCommandTest {
         Path model = tinyOlmoe(16);
         Path text = dir.resolve("in.txt");
         Files.writeString(text, "hello");
-        Result r = run("trace", "--model", model.toString(), "--text", text.toString(), "--out",
+        CliRun r = run("trace", "--model", model.toString(), "--text", text.toString(), "--out",
                 dir.resolve("t.moetrace").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("tokenizer.json: missing"), r.err());
@@ -126,7 +119,7 @@ class TraceRecordCommandTest {
 
     @Test
     void recordingNeedsModelInputAndOut() {
-        Result r = run("trace", "--model", dir.toString());
+        CliRun r = run("trace", "--model", dir.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--out"), r.err());
     }

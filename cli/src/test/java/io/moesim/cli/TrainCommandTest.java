@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,14 +14,9 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path corpus() throws IOException {
@@ -39,7 +32,7 @@ class TrainCommandTest {
 
     @Test
     void unknownTwinIsOneLineAndExitTwo() {
-        Result r = run("train", "--twin", "gpt-twin");
+        CliRun r = run("train", "--twin", "gpt-twin");
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("moesim: ") && r.err().contains("unknown twin 'gpt-twin'"), r.err());
         assertEquals(1, r.err().strip().lines().count());
@@ -47,14 +40,14 @@ class TrainCommandTest {
 
     @Test
     void missingCorpusNamesTheFile() {
-        Result r = run("train", "--twin", "mixtral-twin", "--corpus", dir.resolve("nothing").toString());
+        CliRun r = run("train", "--twin", "mixtral-twin", "--corpus", dir.resolve("nothing").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("prose.train.txt") && r.err().contains("build-corpus.sh"), r.err());
     }
 
     @Test
     void tracesOnlyWithoutATrainedTwinIsRefused() throws IOException {
-        Result r = run("train", "--twin", "mixtral-twin", "--traces-only", "--corpus", corpus().toString(),
+        CliRun r = run("train", "--twin", "mixtral-twin", "--traces-only", "--corpus", corpus().toString(),
                 "--out", dir.resolve("empty").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("model.safetensors"), r.err());
@@ -63,7 +56,7 @@ class TrainCommandTest {
     @Test
     void twoStepsWriteAHuggingFaceDirectory() throws IOException {
         Path out = dir.resolve("twin");
-        Result r = run("train", "--twin", "mixtral-twin", "--steps", "2", "--batch", "1", "--corpus", corpus().toString(),
+        CliRun r = run("train", "--twin", "mixtral-twin", "--steps", "2", "--batch", "1", "--corpus", corpus().toString(),
                 "--out", out.toString(), "--checkpoint", dir.resolve("ck.bin").toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(Files.readString(out.resolve("config.json")).contains("\"MixtralForCausalLM\""));

@@ -3,8 +3,6 @@ package io.moesim.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,14 +14,9 @@ class ValidateRegressCommandTest {
     @TempDir
     Path tmp;
 
-    private record Result(int status, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Moesim.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path caseDir(String measured) throws Exception {
@@ -41,11 +34,11 @@ class ValidateRegressCommandTest {
 
     @Test
     void validateExitsOneWhenACaseLeavesItsTolerance() throws Exception {
-        Result ok = run("validate", "--cases", caseDir("671").toString(), "--json", tmp.resolve("v.json").toString());
+        CliRun ok = run("validate", "--cases", caseDir("671").toString(), "--json", tmp.resolve("v.json").toString());
         assertEquals(0, ok.status(), ok.err());
         assertTrue(ok.out().contains("v3-total") && ok.out().contains("pass"), ok.out());
         assertTrue(Files.readString(tmp.resolve("v.json")).contains("\"relativeError\""));
-        Result bad = run("validate", "--cases", caseDir("600").toString());
+        CliRun bad = run("validate", "--cases", caseDir("600").toString());
         assertEquals(1, bad.status());
         assertTrue(bad.out().contains("FAIL v3-total"), bad.out());
     }
@@ -56,17 +49,17 @@ class ValidateRegressCommandTest {
         Files.copy(Path.of("..", "scenarios", "mixtral-8x7b-h100.yaml"), scenarios.resolve("mixtral-8x7b-h100.yaml"));
         Path golden = tmp.resolve("golden");
         Path junit = tmp.resolve("regress.xml");
-        Result missing = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString(),
+        CliRun missing = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString(),
                 "--junit", junit.toString());
         assertEquals(1, missing.status(), missing.out());
         assertTrue(missing.out().contains("MISSING mixtral-8x7b-h100.yaml"), missing.out());
         assertTrue(Files.readString(junit).contains("<error"));
-        Result update = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString(), "--update");
+        CliRun update = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString(), "--update");
         assertEquals(0, update.status(), update.out());
-        Result check = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString());
+        CliRun check = run("regress", "--scenarios", scenarios.toString(), "--golden", golden.toString());
         assertEquals(0, check.status(), check.out());
         assertTrue(check.out().contains("ok      mixtral-8x7b-h100.yaml"), check.out());
-        Result bad = run("regress", "--tolerance", "lots");
+        CliRun bad = run("regress", "--tolerance", "lots");
         assertEquals(Moesim.EXIT_USAGE, bad.status());
         assertTrue(bad.err().startsWith("moesim: --tolerance"), bad.err());
     }
