@@ -515,6 +515,23 @@ public final class StepModel {
         return distinct / topK;
     }
 
+    /**
+     * What a prefill chunk costs one attention rank per layer (averaged over dense and MoE layers),
+     * at the compute-bound rates {@link #step} uses for a rank of {@code tokensPerRank} new tokens:
+     * projections, router and shared expert (dense MLP in a dense layer) per token, the attention
+     * core per attended pair, and MLA's decompression of cached tokens. Routed experts are left
+     * out: they run on every GPU after the dispatch, whichever rank the tokens came from.
+     */
+    public RankPrefillCost rankPrefillCost(double tokensPerRank) {
+        double gemmRate = gemmPeak * gemmCurve.fractionAt(tokensPerRank);
+        int layers = Math.max(1, denseLayers + moeLayers);
+        double mlpFlops = (denseLayers * denseFlopsPerToken + moeLayers * (sharedFlopsPerToken)) / layers;
+        double routerSeconds = moeLayers * routerFlopsPerToken / (bf16Peak * gemmCurve.fractionAt(tokensPerRank)) / layers;
+        double perToken = ((projFlopsPerToken + mlpFlops) / gemmRate + routerSeconds) / tp;
+        return new RankPrefillCost(perToken, prefillCoreFlopsPerAttended / attentionFlopsRate / tp,
+                prefixDecompressFlopsPerCached / gemmRate / tp);
+    }
+
     /** Times one step with the expected (uniform, fractional) tokens per expert slot. */
     public Step step(Batch batch) {
         return step(batch, expectedLoads());

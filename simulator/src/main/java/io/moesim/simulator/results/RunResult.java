@@ -263,6 +263,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             detail.put("attentionDp", pool.attentionDp());
             detail.put("ep", pool.ep());
             detail.put("microBatches", pool.microBatches());
+            detail.put("balancer", pool.balancer().key());
             detail.put("batchPerGpu", p.batchPerGpu());
             detail.put("prefillTokensPerGpu", p.prefillTokensPerGpu());
             detail.put("saturated", p.saturated());

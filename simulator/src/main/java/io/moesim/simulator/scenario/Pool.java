@@ -17,9 +17,39 @@ import java.util.Objects;
  * @param maxBatchPerGpu  decode: concurrent sequences per GPU at most (0 for a prefill pool)
  * @param maxTokensPerGpu prefill: tokens per GPU per prefill step (0 for a decode pool)
  * @param microBatches    1, or 2 to overlap one micro-batch's communication with the other's compute
+ * @param balancer        how requests are spread over the data-parallel attention ranks
  */
 public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
-                   int maxTokensPerGpu, int microBatches) {
+                   int maxTokensPerGpu, int microBatches, Balancer balancer) {
+
+    /** How a pool spreads requests over its data-parallel attention ranks. */
+    public enum Balancer {
+        /** Each arriving request joins the rank with the fewest requests (waiting, running or arriving). */
+        REQUESTS,
+        /**
+         * Prefill only: one queue per pool; each step spreads prompts over the ranks by their estimated
+         * attention and projection time, and no rank runs longer than the median rank while prompts
+         * wait (DeepSeek's prefill load balancer; see {@code PrefillBalancer}).
+         */
+        ATTENTION;
+
+        /** The YAML value ({@code attention}). */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A pool with the default balancer: {@code attention} for a prefill pool, {@code requests} otherwise. */
+    public Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
+                int maxTokensPerGpu, int microBatches) {
+        this(role, gpus, attentionTp, attentionDp, ep, maxBatchPerGpu, maxTokensPerGpu, microBatches,
+                defaultBalancer(role));
+    }
+
+    /** {@code attention} for a prefill pool, {@code requests} otherwise. */
+    public static Balancer defaultBalancer(Role role) {
+        return role == Role.PREFILL ? Balancer.ATTENTION : Balancer.REQUESTS;
+    }
 
     /** What a pool does. */
     public enum Role {
@@ -58,6 +88,10 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
         }
         if (microBatches != 1 && microBatches != 2) {
             throw new IllegalArgumentException("microBatches must be 1 or 2");
+        }
+        Objects.requireNonNull(balancer, "balancer");
+        if (balancer == Balancer.ATTENTION && role != Role.PREFILL) {
+            throw new IllegalArgumentException("balancer attention is for prefill pools");
         }
     }
 }

@@ -228,8 +228,14 @@ public final class ScenarioLoader {
         int maxBatch = role.decodes() ? node.integer("maxBatchPerGpu", 1, 1_000_000) : 0;
         int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
         int microBatches = node.integer("microBatches", 1, 2, 1);
+        Pool.Balancer balancer = Pool.Balancer.valueOf(node.choice("balancer", Pool.defaultBalancer(role).key(),
+                "requests", "attention").toUpperCase(java.util.Locale.ROOT));
+        if (balancer == Pool.Balancer.ATTENTION && role != Pool.Role.PREFILL) {
+            throw node.error("balancer", "attention balances prefill pools only; a " + role.key()
+                    + " pool spreads requests by count (requests)");
+        }
         node.finish();
-        return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches);
+        return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches, balancer);
     }
 
     private static Precision precision(Node node) {

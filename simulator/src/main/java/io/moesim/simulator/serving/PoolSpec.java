@@ -1,5 +1,6 @@
 package io.moesim.simulator.serving;
 
+import io.moesim.simulator.scenario.Pool;
 import java.util.Objects;
 
 /**
@@ -18,10 +19,20 @@ import java.util.Objects;
  * @param redundantExperts       extra expert replicas per layer (experts + redundant must divide by the GPUs)
  * @param twoMicroBatches        split each step in two micro-batches whose communication hides behind the other's compute
  * @param kvCapacityTokensPerRank KV-cache capacity of a rank in tokens; 0 = what is left of HBM after weights
+ * @param balancer               how requests are spread over the ranks ({@code ATTENTION}: prefill pools only)
  */
 public record PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,
                        int maxRequestsPerRank, int maxTokensPerRank, int chunkTokens, int redundantExperts,
-                       boolean twoMicroBatches, long kvCapacityTokensPerRank) {
+                       boolean twoMicroBatches, long kvCapacityTokensPerRank, Pool.Balancer balancer) {
+
+    /** A pool with the default balancer of its role. */
+    public PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,
+                    int maxRequestsPerRank, int maxTokensPerRank, int chunkTokens, int redundantExperts,
+                    boolean twoMicroBatches, long kvCapacityTokensPerRank) {
+        this(name, role, instances, gpusPerInstance, attentionTp, maxRequestsPerRank, maxTokensPerRank, chunkTokens,
+                redundantExperts, twoMicroBatches, kvCapacityTokensPerRank,
+                role == Role.PREFILL ? Pool.Balancer.ATTENTION : Pool.Balancer.REQUESTS);
+    }
 
     /** What an instance of the pool does. */
     public enum Role { COLOCATED, PREFILL, DECODE }
@@ -35,6 +46,10 @@ public record PoolSpec(String name, Role role, int instances, int gpusPerInstanc
         if (maxRequestsPerRank <= 0 || maxTokensPerRank <= 0 || chunkTokens <= 0 || redundantExperts < 0
                 || kvCapacityTokensPerRank < 0) {
             throw new IllegalArgumentException(name + ": batch limits must be > 0");
+        }
+        Objects.requireNonNull(balancer, "balancer");
+        if (balancer == Pool.Balancer.ATTENTION && role != Role.PREFILL) {
+            throw new IllegalArgumentException(name + ": the attention balancer is for prefill pools");
         }
     }
 

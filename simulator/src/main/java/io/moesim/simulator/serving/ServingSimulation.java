@@ -2,6 +2,7 @@ package io.moesim.simulator.serving;
 
 import io.moesim.models.spec.ModelAccounting;
 import io.moesim.models.spec.ParameterCounts;
+import io.moesim.simulator.analytic.RankPrefillCost;
 import io.moesim.simulator.analytic.StepModel;
 import io.moesim.simulator.engine.Event;
 import io.moesim.simulator.engine.RandomStreams;
@@ -134,7 +135,7 @@ public final class ServingSimulation {
             }
             request.setState(Request.State.QUEUED);
         }
-        pools.getFirst().leastLoadedRank().enqueue(request);
+        pools.getFirst().accept(request);
     }
 
     private void complete(Request request) {
@@ -167,6 +168,10 @@ public final class ServingSimulation {
         double busySeconds, gpuComputeSeconds, exposedCommGpuSeconds, stepSeconds;
         double inputTokens, computedInputTokens, outputTokens, batchTokens;
         long steps;
+        /** With the attention balancer: prompts not yet given to a rank, first come first. */
+        final ArrayDeque<Request> queue = new ArrayDeque<>();
+        final boolean balanced;
+        final RankPrefillCost rankCost;
 
         Pool(PoolSpec poolSpec, int index) {
             this.poolSpec = poolSpec;
@@ -176,6 +181,7 @@ public final class ServingSimulation {
                 throw new IllegalArgumentException(poolSpec.name() + ": the weights leave room for only "
                         + kvCapacityTokensPerRank + " KV tokens per rank");
             }
+            this.balanced = poolSpec.balancer() == io.moesim.simulator.scenario.Pool.Balancer.ATTENTION;
             double[][] traceLoads = spec.trace() == null ? null : spec.trace().fitLoads(spec.model());
             int gpus = poolSpec.gpusPerInstance();
             int gpusPerNode = PlacementPlan.gpusPerNode(gpus, spec.hardware().network().nvlinkDomainCount());
@@ -205,6 +211,19 @@ public final class ServingSimulation {
                         new StepModel.Shape(poolSpec.gpusPerInstance(), poolSpec.attentionTp(), poolSpec.microBatches(),
                                 poolSpec.redundantExperts()), placements);
                 instances.add(new Instance(this, model, model.drawnLoads(routing)));
+            }
+            this.rankCost = instances.getFirst().stepModel.rankPrefillCost(poolSpec.maxTokensPerRank());
+        }
+
+        /** Takes a request: into the pool's queue with the attention balancer, else to the least loaded rank. */
+        void accept(Request request) {
+            if (balanced) {
+                queue.addLast(request);
+                for (Instance instance : instances) {
+                    instance.kick();
+                }
+            } else {
+                leastLoadedRank().enqueue(request);
             }
         }
 
@@ -280,8 +299,12 @@ public final class ServingSimulation {
                 return;
             }
             batch.clear();
-            for (Rank rank : ranks) {
-                rank.plan(batch);
+            if (pool.balanced) {
+                planBalanced();
+            } else {
+                for (Rank rank : ranks) {
+                    rank.plan(batch);
+                }
             }
             int tokens = (int) Math.round(batch.totalTokens());
             if (tokens == 0) {
@@ -291,6 +314,58 @@ public final class ServingSimulation {
             busy = true;
             double start = sim.now();
             sim.schedule(time.stepSeconds(), PRIORITY_STEP_END, Event.of(() -> endStep(time, tokens, start)));
+        }
+
+        /**
+         * The attention balancer's step: started prompts continue on their ranks, queued ones go
+         * where the {@link PrefillBalancer} puts them (a window of the queue large enough to fill
+         * every rank).
+         */
+        void planBalanced() {
+            PoolSpec ps = pool.poolSpec;
+            List<List<PrefillBalancer.Work>> started = new ArrayList<>(ranks.size());
+            PrefillBalancer.RankRoom[] rooms = new PrefillBalancer.RankRoom[ranks.size()];
+            long roomTokens = 0;
+            long roomRequests = 0;
+            for (Rank rank : ranks) {
+                List<PrefillBalancer.Work> own = new ArrayList<>();
+                for (Live l : rank.running) {
+                    Request r = l.request;
+                    own.add(new PrefillBalancer.Work(r.remainingPrefillTokens(), r.contextTokens(), 0));
+                }
+                started.add(own);
+                int slots = ps.maxRequestsPerRank() - rank.running.size();
+                rooms[rank.index] = new PrefillBalancer.RankRoom(ps.maxTokensPerRank(), slots,
+                        rank.kvCapacity() - rank.kvUsed);
+                roomTokens += ps.maxTokensPerRank();
+                roomRequests += Math.max(0, slots);
+            }
+            List<Request> window = new ArrayList<>();
+            List<PrefillBalancer.Work> pending = new ArrayList<>();
+            long windowTokens = 0;
+            for (Request r : pool.queue) {
+                if (windowTokens > roomTokens || window.size() > roomRequests) {
+                    break;
+                }
+                window.add(r);
+                pending.add(new PrefillBalancer.Work(r.remainingPrefillTokens(), r.contextTokens(), Rank.reserved(r) + 1));
+                windowTokens += r.remainingPrefillTokens();
+            }
+            PrefillBalancer.Plan plan = PrefillBalancer.plan(started, pending, rooms, ps.chunkTokens(),
+                    window.size() < pool.queue.size(), pool.rankCost);
+            for (Rank rank : ranks) {
+                rank.planStarted(batch, plan.startedChunks()[rank.index]);
+            }
+            java.util.Set<Request> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (int j = 0; j < window.size(); j++) {
+                if (plan.pendingRank()[j] >= 0) {
+                    ranks.get(plan.pendingRank()[j]).admit(batch, window.get(j), plan.pendingChunk()[j]);
+                    taken.add(window.get(j));
+                }
+            }
+            if (!taken.isEmpty()) {
+                pool.queue.removeIf(taken::contains);
+            }
         }
 
         void endStep(StepModel.Step time, int tokens, double start) {
@@ -390,7 +465,7 @@ public final class ServingSimulation {
             instance.kick();
         }
 
-        private static long reserved(Request r) {
+        static long reserved(Request r) {
             return (long) r.contextTokens() + r.remainingPrefillTokens();
         }
 
@@ -516,6 +591,35 @@ public final class ServingSimulation {
             }
         }
 
+        /**
+         * The attention balancer's step on this rank: a chunk of each started prompt ({@code chunks}
+         * in running order; 0 skips it this step). Prefill ranks hold only prompts being prefilled.
+         */
+        void planStarted(StepModel.Batch batch, int[] chunks) {
+            planned.clear();
+            if (groupMode) {
+                materialize(false);
+            }
+            groupStep = false;
+            for (int i = 0; i < running.size(); i++) {
+                Live l = running.get(i);
+                if (chunks[i] > 0) {
+                    batch.addPrefill(index, l.request.prefilledTokens(), chunks[i]);
+                    add(l, chunks[i]);
+                }
+            }
+        }
+
+        /** The attention balancer gives this rank a queued prompt and its first chunk. */
+        void admit(StepModel.Batch batch, Request r, int chunk) {
+            Live live = new Live(r, nextSeq++);
+            running.add(live);
+            kvUsed += reserved(r);
+            r.setState(Request.State.PREFILLING);
+            batch.addPrefill(index, r.prefilledTokens(), chunk);
+            add(live, chunk);
+        }
+
         /** Listed mode: pre-emption, then decoders and prefill chunks one by one; returns the budget left. */
         private int planListed(StepModel.Batch batch, PoolSpec ps, int budget) {
             // Decoding requests each grow by one token; pre-empt the newest until they fit.
@@ -558,7 +662,7 @@ public final class ServingSimulation {
             preemptions++;
             if (ps.role() == PoolSpec.Role.DECODE) {
                 // A decode-only pool cannot recompute: send the request back through the prefill pool.
-                pools.getFirst().leastLoadedRank().enqueue(r);
+                pools.getFirst().accept(r);
             } else {
                 waiting.addFirst(r);
             }
@@ -715,7 +819,7 @@ public final class ServingSimulation {
     public String queueSummary() {
         StringBuilder sb = new StringBuilder();
         for (Pool pool : pools) {
-            long waiting = 0, running = 0, kv = 0;
+            long waiting = pool.queue.size(), running = 0, kv = 0;
             for (Instance instance : pool.instances) {
                 for (Rank rank : instance.ranks) {
                     waiting += rank.waiting.size();
