@@ -232,6 +232,7 @@ public final class StepModel {
     private final double attentionBandwidth;
     private final double smKeep;
     private final double overlap;
+    private final double lowLatencyOverlap;
     private final double layerOverhead;
 
     private final double weightBytes;
@@ -325,6 +326,7 @@ public final class StepModel {
         this.attentionBandwidth = gpu.hbmBytesPerSecond().value() * eff.attentionHbmFraction().value();
         this.smKeep = 1 - eff.communicationSmFraction().value();
         this.overlap = eff.overlapFraction().value();
+        this.lowLatencyOverlap = eff.lowLatencyOverlapFraction().value();
         this.layerOverhead = eff.layerOverheadSeconds().value();
         this.weightBytes = precision.weights().bytes();
 
@@ -619,7 +621,8 @@ public final class StepModel {
 
         // Dense layers: no all-to-all.
         double denseCompute = m * maxDense;
-        stepSeconds += denseLayers * layer(denseCompute, tpComm);
+        double hidden = lowLatency ? lowLatencyOverlap : overlap;
+        stepSeconds += denseLayers * layer(denseCompute, tpComm, hidden);
         compute += denseLayers * denseCompute;
         communication += denseLayers * tpComm;
         gpuCompute += denseLayers * sumDense;
@@ -659,7 +662,7 @@ public final class StepModel {
             double combine = transfer * combineBytesPerCopy / dispatchBytesPerCopy + combineFixed;
             double comm = dispatch + combine + tpComm;
             double layerCompute = (m * maxMoe + maxExpert) * slow;
-            stepSeconds += layer(layerCompute, comm);
+            stepSeconds += layer(layerCompute, comm, hidden);
             compute += layerCompute;
             communication += comm;
             gpuCompute += (sumMoe + sumExpert) * slow;
@@ -684,8 +687,8 @@ public final class StepModel {
         return new Step(stepSeconds, compute, communication, Math.max(0, stepSeconds - compute), gpuCompute, parts);
     }
 
-    /** One layer of {@code compute} and {@code comm} seconds (both micro-batches together). */
-    private double layer(double compute, double comm) {
+    /** One layer of {@code compute} and {@code comm} seconds (both micro-batches together), hiding {@code overlap}. */
+    private double layer(double compute, double comm, double overlap) {
         if (m == 1 || comm == 0) {
             return compute + comm;
         }

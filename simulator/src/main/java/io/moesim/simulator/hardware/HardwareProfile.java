@@ -109,8 +109,12 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
      * @param lowLatencyCombineSeconds   the same for one low-latency combine call
      * @param communicationSmFraction    share of the SMs the throughput all-to-all kernels take while they run
      *                                   beside compute (the low-latency kernels take none while in flight)
-     * @param overlapFraction            share of the shorter of compute and communication that two micro-batches
-     *                                   hide behind the longer one (1 = perfect overlap)
+     * @param overlapFraction            with the throughput all-to-all kernels (steps with prompt tokens): share of
+     *                                   the shorter of compute and communication that two micro-batches hide behind
+     *                                   the longer one (1 = perfect overlap)
+     * @param lowLatencyOverlapFraction  the same for decode-only steps on the low-latency kernels, which overlap
+     *                                   differently (no SMs while RDMA is in flight; DeepSeek pipelines decode in
+     *                                   five stages rather than two micro-batches)
      * @param layerOverheadSeconds       per layer and micro-batch: the small kernels the operation model does not
      *                                   count (norms, rope, quantisation, top-k, activation, residual) and launch gaps
      */
@@ -120,6 +124,6 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
                              Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds,
                              Quantity lowLatencyDispatchSeconds, Quantity lowLatencyCombineSeconds,
                              Quantity communicationSmFraction, Quantity overlapFraction,
-                             Quantity layerOverheadSeconds) {
+                             Quantity lowLatencyOverlapFraction, Quantity layerOverheadSeconds) {
     }
 }

@@ -150,6 +150,7 @@ public final class HardwareProfiles {
                 Quantity.read(eff, "lowLatencyCombineSeconds", 0, 1),
                 Quantity.read(eff, "communicationSmFraction", 0, 0.9),
                 Quantity.read(eff, "overlapFraction", 0, 1),
+                Quantity.read(eff, "lowLatencyOverlapFraction", 0, 1),
                 Quantity.read(eff, "layerOverheadSeconds", 0, 1));
         eff.finish();
         root.finish();

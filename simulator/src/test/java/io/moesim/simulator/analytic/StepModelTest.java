@@ -40,7 +40,7 @@ class StepModelTest {
                         times(e.nvlinkLowLatencyBytesPerSecond(), factor), times(e.rdmaBytesPerSecond(), factor),
                         times(e.rdmaLowLatencyBytesPerSecond(), factor), e.collectiveLatencySeconds(),
                         e.lowLatencyDispatchSeconds(), e.lowLatencyCombineSeconds(), e.communicationSmFraction(),
-                        e.overlapFraction(), e.layerOverheadSeconds()));
+                        e.overlapFraction(), e.lowLatencyOverlapFraction(), e.layerOverheadSeconds()));
     }
 
     private static double step(StepModel model, boolean decode, double tokensPerGpu) {

@@ -26,7 +26,7 @@ public final class CalibrationMain {
                             "workload.inputTokens=3596", "workload.outputTokens=1000",
                             "workload.arrival.concurrencyPerGpu=128", "workload.prefixCacheHitRate=0")),
             new Point("profile prefill EP32 16K/GPU 4096 in (62,713)", "deepseek-v3-h800-prefill.yaml", 62_713, false,
-                    List.of("workload.inputTokens=4096", "workload.prefixCacheHitRate=0")));
+                    List.of("workload.inputTokens=4096", "workload.prefixCacheHitRate=0", "placement.redundantExperts=0")));
 
     public static void main(String[] args) {
         String mode = args.length > 0 ? args[0] : "both";
