@@ -42,7 +42,8 @@ class MemoryModelTest {
 
     @Test
     void deepSeekV3Ep144WeightsPerGpuByHand() {
-        Scenario s = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-decode.yaml"));
+        // Fixed 4,489-token prompts (the shipped scenario's log-normal has that mean, to rounding).
+        Scenario s = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-decode.yaml"), "workload.inputTokens=4489");
         // FP8: MLA 61 x 187,105,280; dense MLP 3 x 3 x 7168 x 18432; shared expert 58 x 3 x 7168 x 2048;
         // routed: (256 + 32) / 144 = 2 slots x 58 layers x 3 x 7168 x 2048.
         double fp8 = 61 * 187_105_280.0 + 3 * 3 * 7168.0 * 18432 + 58 * 3 * 7168.0 * 2048 + 2 * 58 * 3 * 7168.0 * 2048;
