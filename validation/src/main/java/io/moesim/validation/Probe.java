@@ -122,7 +122,7 @@ public sealed interface Probe {
             HardwareProfile.Network net = hw.network();
             double nics = net.nicsPerGpu().value() * net.nicBitsPerSecond().value() / 400e9;
             double fixed = kernel == Kernel.NORMAL ? eff.collectiveLatencySeconds().value()
-                    : phase == Phase.DISPATCH ? eff.lowLatencyDispatchSeconds().value() : eff.lowLatencyCombineSeconds().value();
+                    : phase == Phase.DISPATCH ? steps.lowLatencyDispatchFixedSeconds() : steps.lowLatencyCombineFixedSeconds();
             double bandwidth = switch (link) {
                 case "nvlink" -> kernel == Kernel.NORMAL ? eff.nvlinkBytesPerSecond().value()
                         : eff.nvlinkLowLatencyBytesPerSecond().value();

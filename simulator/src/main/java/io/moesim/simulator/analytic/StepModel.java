@@ -308,8 +308,10 @@ public final class StepModel {
                 eff.rdmaBytesPerSecond().value() * nics, 0);
         this.lowLatencyKernel = new AllToAllKernel("low-latency", eff.nvlinkLowLatencyBytesPerSecond().value(),
                 eff.rdmaLowLatencyBytesPerSecond().value() * nics, 0);
-        this.llDispatchSeconds = eff.lowLatencyDispatchSeconds().value();
-        this.llCombineSeconds = eff.lowLatencyCombineSeconds().value();
+        // Inside one NVLink domain the low-latency kernels make no RDMA round trips: a smaller fixed cost.
+        boolean oneDomain = topology.numDomains() == 1;
+        this.llDispatchSeconds = oneDomain ? eff.lowLatencyNvlinkCallSeconds().value() : eff.lowLatencyDispatchSeconds().value();
+        this.llCombineSeconds = oneDomain ? eff.lowLatencyNvlinkCallSeconds().value() : eff.lowLatencyCombineSeconds().value();
         this.tpLink = new LinkSpec(tp <= net.nvlinkDomainCount() ? eff.nvlinkBytesPerSecond().value()
                 : eff.rdmaBytesPerSecond().value() * nics, normalLatency);
         this.kvShards = switch (spec.attention()) {
@@ -378,6 +380,16 @@ public final class StepModel {
 
     public Shape shape() {
         return shape;
+    }
+
+    /** Fixed cost of one low-latency dispatch call on this instance (smaller inside one NVLink domain). */
+    public double lowLatencyDispatchFixedSeconds() {
+        return llDispatchSeconds;
+    }
+
+    /** Fixed cost of one low-latency combine call on this instance (smaller inside one NVLink domain). */
+    public double lowLatencyCombineFixedSeconds() {
+        return llCombineSeconds;
     }
 
     /** The placement of MoE layer 0 (every layer's, unless per-layer placements were given). */

@@ -107,6 +107,8 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
      * @param lowLatencyDispatchSeconds  fixed cost of one low-latency dispatch call (the part of its time not
      *                                   explained by bytes over bandwidth)
      * @param lowLatencyCombineSeconds   the same for one low-latency combine call
+     * @param lowLatencyNvlinkCallSeconds fixed cost of one low-latency dispatch or combine when the whole
+     *                                   expert-parallel group sits in one NVLink domain (no RDMA involved)
      * @param communicationSmFraction    share of the SMs the throughput all-to-all kernels take while they run
      *                                   beside compute (the low-latency kernels take none while in flight)
      * @param overlapFraction            with the throughput all-to-all kernels (steps with prompt tokens): share of
@@ -123,6 +125,7 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
                              Quantity nvlinkLowLatencyBytesPerSecond, Quantity rdmaBytesPerSecond,
                              Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds,
                              Quantity lowLatencyDispatchSeconds, Quantity lowLatencyCombineSeconds,
+                             Quantity lowLatencyNvlinkCallSeconds,
                              Quantity communicationSmFraction, Quantity overlapFraction,
                              Quantity lowLatencyOverlapFraction, Quantity layerOverheadSeconds) {
     }

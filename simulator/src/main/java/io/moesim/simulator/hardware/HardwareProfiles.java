@@ -148,6 +148,7 @@ public final class HardwareProfiles {
                 Quantity.read(eff, "collectiveLatencySeconds", 0, 1),
                 Quantity.read(eff, "lowLatencyDispatchSeconds", 0, 1),
                 Quantity.read(eff, "lowLatencyCombineSeconds", 0, 1),
+                Quantity.read(eff, "lowLatencyNvlinkCallSeconds", 0, 1),
                 Quantity.read(eff, "communicationSmFraction", 0, 0.9),
                 Quantity.read(eff, "overlapFraction", 0, 1),
                 Quantity.read(eff, "lowLatencyOverlapFraction", 0, 1),

@@ -39,7 +39,8 @@ class StepModelTest {
                         e.attentionHbmFraction(), times(e.nvlinkBytesPerSecond(), factor),
                         times(e.nvlinkLowLatencyBytesPerSecond(), factor), times(e.rdmaBytesPerSecond(), factor),
                         times(e.rdmaLowLatencyBytesPerSecond(), factor), e.collectiveLatencySeconds(),
-                        e.lowLatencyDispatchSeconds(), e.lowLatencyCombineSeconds(), e.communicationSmFraction(),
+                        e.lowLatencyDispatchSeconds(), e.lowLatencyCombineSeconds(), e.lowLatencyNvlinkCallSeconds(),
+                        e.communicationSmFraction(),
                         e.overlapFraction(), e.lowLatencyOverlapFraction(), e.layerOverheadSeconds()));
     }
 

@@ -107,10 +107,12 @@ class SimulatorIssueTest {
         double expertWeights = 3 * 7168.0 * 2048;
         double expert = Math.max(2 * expertWeights * 4 / (1979e12 * 0.441), expertWeights / (3.352e12 * e.gemmHbmFraction().value()));
         assertEquals(58 * 128 * expert, step.breakdown().get("routedExperts"), 1e-9);
-        // Each GPU sends half of its 512 copies to the other over NVLink: 256 x (7168 + 56 x 4) bytes.
+        // Each GPU sends half of its 512 copies to the other over NVLink: 256 x (7168 + 56 x 4) bytes; both GPUs
+        // in one NVLink domain, so each call pays the NVLink-only fixed cost.
         double transfer = 256 * 7392.0 / e.nvlinkLowLatencyBytesPerSecond().value();
-        assertEquals(58 * (transfer + e.lowLatencyDispatchSeconds().value()), step.breakdown().get("dispatch"), 1e-9);
-        assertEquals(58 * (transfer * 14336 / 7392 + e.lowLatencyCombineSeconds().value()), step.breakdown().get("combine"), 1e-9);
+        double call = e.lowLatencyNvlinkCallSeconds().value();
+        assertEquals(58 * (transfer + call), step.breakdown().get("dispatch"), 1e-9);
+        assertEquals(58 * (transfer * 14336 / 7392 + call), step.breakdown().get("combine"), 1e-9);
     }
 
     @Test
