@@ -61,7 +61,7 @@ public final class RunCommand implements Callable<Integer> {
         if (result.simulation() != null) {
             printSimulation(result, out);
         }
-        out.printf(Locale.ROOT, "%n  ANALYTIC ESTIMATE (steady state, uniform routing, full batches, mean lengths)%n");
+        out.printf(Locale.ROOT, "%n  ANALYTIC ESTIMATE (steady state, uniform routing, full batches, every rank alike)%n");
         for (PoolEstimate p : result.pools()) {
             PoolMemory m = p.memory();
             out.printf(Locale.ROOT, "%n  %s pool: %d GPUs, attention TP%d x DP%d, EP%d, %d micro-batch(es)%n",

@@ -19,7 +19,9 @@ import java.util.List;
  *       concurrencyPerGpu)}. Open loop (Poisson): the smallest {@code b} whose throughput meets
  *       the arrival rate times the output length.</li>
  *   <li>Prefill: each GPU runs {@code maxTokensPerGpu} new (uncached) prompt tokens per step, as
- *       whole prompts of (1 - hit rate) x input tokens after a cached prefix of hit rate x input;
+ *       whole prompts of (1 - hit rate) x L tokens after a cached prefix of hit rate x L, with L the
+ *       length-weighted mean prompt E[L^2] / E[L] (the mean when all prompts are alike: a prompt
+ *       token's attention context depends on the length of the prompt it is in);
  *       TTFT is one step, or as many steps as a longer prompt needs. Open loop: the smallest step that
  *       meets the arrival rate.</li>
  *   <li>Colocated: the GPUs alternate prefill steps and decode steps; per request a GPU spends
@@ -52,8 +54,11 @@ public final class AnalyticModel {
         double newTokens = Math.max(1, (1 - hit) * input);
         double context = MemoryModel.meanDecodeContext(scenario);
         java.util.function.DoubleFunction<StepModel.Step> decodeStep = b -> model.step(model.decodeBatch(b, context));
-        java.util.function.DoubleFunction<StepModel.Step> prefillStep =
-                t -> model.step(model.prefillBatch(t, hit * input, newTokens));
+        // Prompt tokens sit in prompts of the length-weighted mean length: with spread lengths, longer
+        // prompts carry more of the tokens, and each of their tokens attends to a longer context.
+        double attendedInput = workload.inputTokens().lengthWeightedMean();
+        java.util.function.DoubleFunction<StepModel.Step> prefillStep = t -> model.step(
+                model.prefillBatch(t, hit * attendedInput, Math.max(1, (1 - hit) * attendedInput)));
         double gpus = pool.gpus();
         Double poisson = switch (workload.arrival()) {
             case Workload.Arrival.Poisson p -> p.requestsPerSecond();

@@ -10,6 +10,17 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
     /** Mean tokens. */
     double mean();
 
+    /** Mean of the squared token count (the attention work of a prompt grows with its square). */
+    double meanOfSquares();
+
+    /**
+     * The mean weighted by length, E[n^2] / E[n]: the length of the prompt an average prompt token
+     * belongs to. Equal to the mean when every request is alike; larger the more lengths spread.
+     */
+    default double lengthWeightedMean() {
+        return meanOfSquares() / mean();
+    }
+
     /** Always {@code tokens}. */
     record Fixed(double tokens) implements TokenCount {
         public Fixed {
@@ -21,6 +32,11 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
         @Override
         public double mean() {
             return tokens;
+        }
+
+        @Override
+        public double meanOfSquares() {
+            return tokens * tokens;
         }
     }
 
@@ -36,6 +52,11 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
         public double mean() {
             return (min + max) / 2;
         }
+
+        @Override
+        public double meanOfSquares() {
+            return (min * min + min * max + max * max) / 3;
+        }
     }
 
     /** Normal with this mean and standard deviation (draws below 1 become 1). */
@@ -44,6 +65,11 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
             if (!(mean >= 1 && stddev >= 0)) {
                 throw new IllegalArgumentException("need mean >= 1 and stddev >= 0");
             }
+        }
+
+        @Override
+        public double meanOfSquares() {
+            return mean * mean + stddev * stddev;
         }
     }
 
@@ -59,6 +85,11 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
         public double mean() {
             return median * Math.exp(sigma * sigma / 2);
         }
+
+        @Override
+        public double meanOfSquares() {
+            return median * median * Math.exp(2 * sigma * sigma);
+        }
     }
 
     /** Exponential with this mean. */
@@ -67,6 +98,11 @@ public sealed interface TokenCount permits TokenCount.Fixed, TokenCount.Uniform,
             if (!(mean >= 1)) {
                 throw new IllegalArgumentException("need mean >= 1");
             }
+        }
+
+        @Override
+        public double meanOfSquares() {
+            return 2 * mean * mean;
         }
     }
 }
