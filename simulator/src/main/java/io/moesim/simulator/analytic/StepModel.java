@@ -546,6 +546,25 @@ public final class StepModel {
                 prefixDecompressFlopsPerCached / gemmRate / tp);
     }
 
+    /**
+     * The decode-time estimate of one attention rank the KV balancer compares, in seconds per layer:
+     * {@code [per request, per context token]}. Per request: projections, router and shared expert
+     * for one token at the FLOP rate of a {@code requestsPerRank}-token GEMM, plus sending its top-k
+     * copies out and taking them back with the low-latency kernels (the rank's own port; over RDMA
+     * unless the group is one NVLink domain); per context token: the attention core, compute- or
+     * KV-read-bound as in {@link #step}.
+     */
+    public double[] rankDecodeCost(double requestsPerRank) {
+        double gemmRate = gemmPeak * gemmCurve.fractionAt(requestsPerRank);
+        double linkBytesPerSecond = topology.numDomains() == 1 ? lowLatencyKernel.nvlinkBytesPerSecond()
+                : lowLatencyKernel.rdmaBytesPerSecond();
+        double perRequest = (projFlopsPerToken + sharedFlopsPerToken + routerFlopsPerToken) / gemmRate / tp
+                + topK * (dispatchBytesPerCopy + combineBytesPerCopy) / linkBytesPerSecond / tp;
+        double perContext = Math.max(decodeCoreFlopsPerAttended / attentionFlopsRate / tp,
+                kvBytesPerTokenLayer / kvShards / attentionBandwidth);
+        return new double[] {perRequest, perContext};
+    }
+
     /** Times one step with the expected (uniform, fractional) tokens per expert slot. */
     public Step step(Batch batch) {
         return step(batch, expectedLoads());

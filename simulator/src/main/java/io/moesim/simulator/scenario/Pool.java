@@ -31,7 +31,14 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
          * attention and projection time, and no rank runs longer than the median rank while prompts
          * wait (DeepSeek's prefill load balancer; see {@code PrefillBalancer}).
          */
-        ATTENTION;
+        ATTENTION,
+        /**
+         * Decode and colocated pools: an arriving request joins the rank whose estimated attention
+         * and per-request time (KV tokens held and on their way, requests) is lowest, so ranks holding
+         * long contexts take fewer requests (DeepSeek's decode load balancer balances KV-cache usage
+         * and request counts).
+         */
+        KV;
 
         /** The YAML value ({@code attention}). */
         public String key() {
@@ -92,6 +99,9 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
         Objects.requireNonNull(balancer, "balancer");
         if (balancer == Balancer.ATTENTION && role != Role.PREFILL) {
             throw new IllegalArgumentException("balancer attention is for prefill pools");
+        }
+        if (balancer == Balancer.KV && role == Role.PREFILL) {
+            throw new IllegalArgumentException("balancer kv is for decoding pools");
         }
     }
 }

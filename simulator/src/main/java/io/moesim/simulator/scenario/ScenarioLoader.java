@@ -229,10 +229,13 @@ public final class ScenarioLoader {
         int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
         int microBatches = node.integer("microBatches", 1, 2, 1);
         Pool.Balancer balancer = Pool.Balancer.valueOf(node.choice("balancer", Pool.defaultBalancer(role).key(),
-                "requests", "attention").toUpperCase(java.util.Locale.ROOT));
+                "requests", "attention", "kv").toUpperCase(java.util.Locale.ROOT));
         if (balancer == Pool.Balancer.ATTENTION && role != Pool.Role.PREFILL) {
             throw node.error("balancer", "attention balances prefill pools only; a " + role.key()
-                    + " pool spreads requests by count (requests)");
+                    + " pool spreads requests by count (requests) or by KV cache (kv)");
+        }
+        if (balancer == Pool.Balancer.KV && role == Pool.Role.PREFILL) {
+            throw node.error("balancer", "kv balances decoding pools only; a prefill pool uses attention or requests");
         }
         node.finish();
         return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches, balancer);

@@ -51,6 +51,9 @@ public record PoolSpec(String name, Role role, int instances, int gpusPerInstanc
         if (balancer == Pool.Balancer.ATTENTION && role != Role.PREFILL) {
             throw new IllegalArgumentException(name + ": the attention balancer is for prefill pools");
         }
+        if (balancer == Pool.Balancer.KV && role == Role.PREFILL) {
+            throw new IllegalArgumentException(name + ": the kv balancer is for decoding pools");
+        }
     }
 
     /** Data-parallel attention ranks per instance. */

@@ -172,6 +172,8 @@ public final class ServingSimulation {
         final ArrayDeque<Request> queue = new ArrayDeque<>();
         final boolean balanced;
         final RankPrefillCost rankCost;
+        /** With the KV balancer: seconds per request and per context token of a rank (see StepModel.rankDecodeCost). */
+        final double[] rankDecodeCost;
 
         Pool(PoolSpec poolSpec, int index) {
             this.poolSpec = poolSpec;
@@ -213,6 +215,7 @@ public final class ServingSimulation {
                 instances.add(new Instance(this, model, model.drawnLoads(routing)));
             }
             this.rankCost = instances.getFirst().stepModel.rankPrefillCost(poolSpec.maxTokensPerRank());
+            this.rankDecodeCost = instances.getFirst().stepModel.rankDecodeCost(poolSpec.maxRequestsPerRank());
         }
 
         /** Takes a request: into the pool's queue with the attention balancer, else to the least loaded rank. */
@@ -227,12 +230,24 @@ public final class ServingSimulation {
             }
         }
 
+        /**
+         * The rank an arriving request joins: fewest requests; or with the KV balancer, among the ranks
+         * with a free batch slot (all ranks if none has one), the lowest estimated time.
+         */
         Rank leastLoadedRank() {
+            boolean byKv = poolSpec.balancer() == io.moesim.simulator.scenario.Pool.Balancer.KV;
             Rank best = null;
+            boolean bestHasRoom = false;
+            double bestCost = Double.POSITIVE_INFINITY;
             for (Instance instance : instances) {
                 for (Rank rank : instance.ranks) {
-                    if (best == null || rank.load() < best.load()) {
+                    boolean hasRoom = !byKv || rank.load() < poolSpec.maxRequestsPerRank();
+                    double cost = byKv ? rankDecodeCost[0] * rank.load()
+                            + rankDecodeCost[1] * (rank.kvUsed + rank.pendingKvTokens) : rank.load();
+                    if (best == null || (hasRoom && !bestHasRoom) || (hasRoom == bestHasRoom && cost < bestCost)) {
                         best = rank;
+                        bestHasRoom = hasRoom;
+                        bestCost = cost;
                     }
                 }
             }
@@ -450,6 +465,8 @@ public final class ServingSimulation {
         }
 
         int incoming;
+        /** KV tokens of the requests waiting here or on their way (not yet in {@code kvUsed}). */
+        long pendingKvTokens;
 
         /** Requests waiting, running or on their way here (KV transfer in flight). */
         int load() {
@@ -462,6 +479,7 @@ public final class ServingSimulation {
 
         void enqueue(Request request) {
             waiting.addLast(request);
+            pendingKvTokens += reserved(request);
             instance.kick();
         }
 
@@ -570,6 +588,7 @@ public final class ServingSimulation {
                     materialize(true);
                 }
                 waiting.pollFirst();
+                pendingKvTokens -= reserved(r);
                 Live live = new Live(r, nextSeq++);
                 running.add(live);
                 kvUsed += reserved(r);
@@ -665,6 +684,7 @@ public final class ServingSimulation {
                 pools.getFirst().accept(r);
             } else {
                 waiting.addFirst(r);
+                pendingKvTokens += reserved(r);
             }
         }
 
@@ -787,8 +807,11 @@ public final class ServingSimulation {
             Port to = target.instance.nics[target.index * target.instance.pool.poolSpec.attentionTp()];
             double done = Port.transfer(sim.now(), r.contextTokens() * kvBytesPerToken, from, to);
             target.incoming++;
+            long kv = Rank.reserved(r);
+            target.pendingKvTokens += kv;
             sim.scheduleAt(done, PRIORITY_ARRIVAL, Event.of(() -> {
                 target.incoming--;
+                target.pendingKvTokens -= kv;
                 r.setState(Request.State.QUEUED);
                 target.enqueue(r);
             }));

@@ -10,8 +10,8 @@ import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.Scenarios;
 import org.junit.jupiter.api.Test;
 
-/** The attention balancer in the discrete-event simulation of DeepSeek's prefill unit. */
-class PrefillBalancingSimulationTest {
+/** The balancers of data-parallel attention ranks in the discrete-event simulation of DeepSeek's units. */
+class DpBalancingSimulationTest {
 
     /** The shipped prefill unit (EP32, DP32) with log-normal prompts of mean 4,489 (sigma 1, median 2,723). */
     private static Scenario prefill(String balancer) {
@@ -47,16 +47,40 @@ class PrefillBalancingSimulationTest {
     }
 
     @Test
+    void balancingKvCacheIsNoSlowerThanCountingRequestsInDecode() {
+        // DeepSeek-V3 decode on 16 H800, 64 requests per GPU with room for 96, log-normal prompts (mean 4,489, sigma 1).
+        double[] perNode = new double[2];
+        String[] balancers = {"requests", "kv"};
+        for (int i = 0; i < 2; i++) {
+            Scenario s = SimulatorIssueTest.smallDecode(
+                    "workload.inputTokens={distribution: lognormal, median: 2723, sigma: 1.0}",
+                    "deployment.decode.balancer=" + balancers[i], "deployment.decode.maxBatchPerGpu=96",
+                    "simulation.durationSeconds=12",
+                    "simulation.warmupSeconds=4");
+            boolean[] kv = new boolean[1];
+            SimulationResult r = run(s, kv);
+            assertTrue(kv[0]);
+            assertEquals(r.requestsArrived(), r.requestsCompleted() + r.requestsInFlight());
+            perNode[i] = r.pools().getFirst().outputTokensPerSecondPerNode();
+        }
+        // Ranks with long contexts take fewer requests: their attention no longer holds up the others.
+        assertTrue(perNode[1] >= perNode[0], "kv " + perNode[1] + " vs requests " + perNode[0]);
+    }
+
+    @Test
     void defaultsAndRefusals() {
         Scenario s = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-prefill.yaml"));
         assertEquals(Pool.Balancer.ATTENTION, s.deployment().prefill().balancer());
-        Scenario d = Scenarios.load(Scenarios.shipped("deepseek-v3-h800-decode.yaml"));
-        assertEquals(Pool.Balancer.REQUESTS, d.deployment().decode().balancer());
+        Scenario d = Scenarios.load(Scenarios.shipped("mixtral-8x7b-h100.yaml"));
+        assertEquals(Pool.Balancer.REQUESTS, d.deployment().pools().getFirst().balancer());
         InputException e = assertThrows(InputException.class, () -> Scenarios.load(
                 Scenarios.shipped("deepseek-v3-h800-decode.yaml"), "deployment.decode.balancer=attention"));
         assertTrue(e.getMessage().contains("deployment.decode.balancer"), e.getMessage());
         InputException bad = assertThrows(InputException.class, () -> Scenarios.load(
                 Scenarios.shipped("deepseek-v3-h800-prefill.yaml"), "deployment.prefill.balancer=random"));
-        assertTrue(bad.getMessage().contains("not one of requests, attention"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("not one of requests, attention, kv"), bad.getMessage());
+        InputException kvOnPrefill = assertThrows(InputException.class, () -> Scenarios.load(
+                Scenarios.shipped("deepseek-v3-h800-prefill.yaml"), "deployment.prefill.balancer=kv"));
+        assertTrue(kvOnPrefill.getMessage().contains("deployment.prefill.balancer"), kvOnPrefill.getMessage());
     }
 }
