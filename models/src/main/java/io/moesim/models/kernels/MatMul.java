@@ -33,6 +33,12 @@ public final class MatMul {
     /** Input columns per cache chunk. */
     static final int CHUNK = 256;
     private static final int TILE_ROWS = 6;
+    /**
+     * Up to this many tokens, {@link SmallMatMul} (vector over rows) computes the product, with the
+     * same bits; measured faster than the outer product up to about 12 tokens on the reference
+     * machine (docs/performance.md).
+     */
+    static final int SMALL_TOKENS = 8;
 
     private static final VectorSpecies<Float> F = Vectors.F;
     private static final int L = Vectors.LANES;
@@ -75,6 +81,17 @@ public final class MatMul {
             }
             return;
         }
+        if (tokens <= SMALL_TOKENS && SmallMatMul.supported()) {
+            SmallMatMul.matmul(par, w, x, xOffset, tokens, out, outOffset);
+        } else {
+            outerProduct(par, w, x, xOffset, tokens, out, outOffset);
+        }
+    }
+
+    /** The outer-product kernel for any token count (bounds checked, {@code tokens, rows, in > 0}). */
+    static void outerProduct(Parallel par, Tensor w, float[] x, int xOffset, int tokens, float[] out, int outOffset) {
+        int rows = w.dim(0);
+        int in = w.dim(1);
         int groups = (tokens + L - 1) / L;
         float[] xt = new float[groups * in * L];
         par.forEach(groups, g -> pack(x, xOffset, tokens, in, g, xt));
