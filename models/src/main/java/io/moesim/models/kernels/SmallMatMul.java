@@ -20,11 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * with 1-3 real tokens most of each FMA is padding (0.39 ns per BF16 weight element and thread,
  * against 0.21 here). Here each parallel block owns {@value #BLOCK_ROWS} weight rows (4 groups of
  * 8); for each chunk of {@value #CHUNK} input columns the block's weights are transposed in
- * registers into a per-thread buffer {@code wt[k][row]} (8x8 transposes of 32-bit lanes with
- * {@code rearrange} and {@code blend}; for BF16 a 32-bit lane holds two adjacent columns, split
- * by a shift and a mask), and a register tile of 4 row vectors x 2 tokens does, per column, 4
- * vector loads of weights, 2 broadcasts of {@code x[t, k]} and 8 FMAs. Each weight element is read
- * from memory once and costs one FMA per 8 tokens instead of one per token group of 8.
+ * registers into a per-thread buffer {@code wt[k][row]} (8x8 transposes of 32-bit lanes: a
+ * butterfly of {@code blend}s with 64-bit shifts, then {@code rearrange}s; for BF16 a 32-bit lane
+ * holds two adjacent columns, split by a shift and a mask), and a register tile of 4 row vectors
+ * x 2 tokens does, per column, 4 vector loads of weights, 2 broadcasts of {@code x[t, k]} and 8
+ * FMAs. Each weight element is read from memory once and costs an eighth of an FMA per token,
+ * instead of a whole FMA for its (mostly empty) group of 8 tokens.
  *
  * <p>Summation order: the lane of output {@code (t, r)} is the chain
  * {@code s = fma(w[r, k], x[t, k], s)} over {@code k = 0, 1, .., in-1} from {@code s = +0} (saved
