@@ -4,7 +4,7 @@
 # Usage: models/bench.sh [output.md] [benchmark-regex]
 #   e.g. models/bench.sh docs/bench-latest.md
 #        models/bench.sh "" 'GemmBench'
-#        models/bench.sh --olmoe [layers=16] [decodeTokens=32] [prompt=32] [threads]
+#        models/bench.sh --olmoe [layers=16] [decodeTokens=32] [prompt=32] [threads] [prefills=1]
 #          (OLMoE-1B-7B-shaped decode/prefill tokens/s with BF16 weights generated in memory, ~14 GB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -68,8 +68,8 @@ public final class BenchMain {
             case "LimitsBench.streamTriad" -> 12.0 * LimitsBench.STREAM_N;
             case "MatVecBench.matvec" -> (double) KernelBench.MatVecBench.ROWS * KernelBench.MatVecBench.COLS
                     * io.moesim.models.tensor.DType.valueOf(r.params.get("dtype")).bytes();
-            case "ExpertsBench.experts" -> r.params.get("tokens").equals("1")
-                    ? 8.0 * 3 * KernelBench.ExpertsBench.D * KernelBench.ExpertsBench.FF * 2 : 0;
+            case "ExpertsBench.experts" -> Integer.parseInt(r.params.get("tokens")) <= 16
+                    ? KernelBench.ExpertsBench.weightBytes(Integer.parseInt(r.params.get("tokens"))) : 0;
             case "SmallBench.attentionDecode" -> 2.0 * KernelBench.SmallBench.LEN * KernelBench.SmallBench.HEADS
                     * KernelBench.SmallBench.HEAD_DIM * 4;
             default -> 0;
@@ -82,7 +82,7 @@ public final class BenchMain {
             case "LimitsBench.fmaPeak" -> Double.parseDouble(r.params.get("threads")) * LimitsBench.FMA_ITERATIONS
                     * LimitsBench.FMA_CHAINS * Vectors.LANES * 2.0;
             case "GemmBench.matmul" -> 2.0 * KernelBench.GemmBench.ROWS * KernelBench.GemmBench.IN * KernelBench.GemmBench.TOKENS;
-            case "ExpertsBench.experts" -> r.params.get("tokens").equals("1") ? 0
+            case "ExpertsBench.experts" -> Integer.parseInt(r.params.get("tokens")) <= 16 ? 0
                     : 2.0 * 3 * Integer.parseInt(r.params.get("tokens")) * KernelBench.ExpertsBench.TOP_K
                     * KernelBench.ExpertsBench.D * KernelBench.ExpertsBench.FF;
             default -> 0;

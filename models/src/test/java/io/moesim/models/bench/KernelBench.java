@@ -12,6 +12,7 @@ import io.moesim.models.kernels.Parallel;
 import io.moesim.models.kernels.Rope;
 import io.moesim.models.kernels.RopeTable;
 import io.moesim.models.tensor.DType;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -142,8 +143,12 @@ public final class KernelBench {
         public static final int D = 2048;
         public static final int FF = 1024;
 
-        /** 1: decode (weights of 8 experts streamed from memory); 256: prefill (about 32 tokens per expert). */
-        @Param({"1", "256"})
+        /**
+         * 1: decode (weights of 8 experts streamed from memory); 16: a short prefill (about 2
+         * tokens per expert, nearly every expert used: memory-bound); 256: prefill (about 32
+         * tokens per expert).
+         */
+        @Param({"1", "16", "256"})
         public int tokens;
 
         MappedWeights gateUp;
@@ -162,8 +167,14 @@ public final class KernelBench {
             weights = ExpertWeights.packed(gateUp.tensor, down.tensor);
             x = MappedWeights.randomVector(tokens * D, 7);
             out = new float[tokens * D];
-            chosen = new int[tokens * TOP_K];
+            chosen = routing(tokens);
             gates = new float[tokens * TOP_K];
+            Arrays.fill(gates, 1f / TOP_K);
+        }
+
+        /** Random top-8 routing (8 distinct experts per token, fixed seed) of {@code tokens} tokens. */
+        static int[] routing(int tokens) {
+            int[] chosen = new int[tokens * TOP_K];
             SplittableRandom r = new SplittableRandom(8);
             for (int t = 0; t < tokens; t++) {
                 boolean[] used = new boolean[EXPERTS];
@@ -174,9 +185,15 @@ public final class KernelBench {
                     } while (used[e]);
                     used[e] = true;
                     chosen[t * TOP_K + k] = e;
-                    gates[t * TOP_K + k] = 1f / TOP_K;
                 }
             }
+            return chosen;
+        }
+
+        /** Weight bytes one call reads: gate, up and down of every expert the routing uses (BF16). */
+        static double weightBytes(int tokens) {
+            long distinct = Arrays.stream(routing(tokens)).distinct().count();
+            return distinct * 3.0 * D * FF * 2;
         }
 
         @TearDown(Level.Trial)
