@@ -547,14 +547,13 @@ public final class StepModel {
     }
 
     /**
-     * The decode-time estimate of one attention rank the KV balancer compares, in seconds per layer:
-     * {@code [per request, per context token]}. Per request: projections, router and shared expert
+     * The decode-time estimate of one attention rank the KV balancer compares, per layer. Per request: projections, router and shared expert
      * for one token at the FLOP rate of a {@code requestsPerRank}-token GEMM, plus sending its top-k
      * copies out and taking them back with the low-latency kernels (the rank's own port; over RDMA
      * unless the group is one NVLink domain); per context token: the attention core, compute- or
      * KV-read-bound as in {@link #step}.
      */
-    public double[] rankDecodeCost(double requestsPerRank) {
+    public RankDecodeCost rankDecodeCost(double requestsPerRank) {
         double gemmRate = gemmPeak * gemmCurve.fractionAt(requestsPerRank);
         double linkBytesPerSecond = topology.numDomains() == 1 ? lowLatencyKernel.nvlinkBytesPerSecond()
                 : lowLatencyKernel.rdmaBytesPerSecond();
@@ -562,7 +561,7 @@ public final class StepModel {
                 + topK * (dispatchBytesPerCopy + combineBytesPerCopy) / linkBytesPerSecond / tp;
         double perContext = Math.max(decodeCoreFlopsPerAttended / attentionFlopsRate / tp,
                 kvBytesPerTokenLayer / kvShards / attentionBandwidth);
-        return new double[] {perRequest, perContext};
+        return new RankDecodeCost(perRequest, perContext);
     }
 
     /** Times one step with the expected (uniform, fractional) tokens per expert slot. */

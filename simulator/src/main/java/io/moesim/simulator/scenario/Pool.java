@@ -44,18 +44,27 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
         public String key() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** Whether a pool that prefills only ({@code prefillPool}) or decodes can use this balancer. */
+        public boolean fits(boolean prefillPool) {
+            return switch (this) {
+                case REQUESTS -> true;
+                case ATTENTION -> prefillPool;
+                case KV -> !prefillPool;
+            };
+        }
+
+        /** {@code attention} for a prefill pool, {@code requests} otherwise. */
+        public static Balancer defaultFor(boolean prefillPool) {
+            return prefillPool ? ATTENTION : REQUESTS;
+        }
     }
 
     /** A pool with the default balancer: {@code attention} for a prefill pool, {@code requests} otherwise. */
     public Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
                 int maxTokensPerGpu, int microBatches) {
         this(role, gpus, attentionTp, attentionDp, ep, maxBatchPerGpu, maxTokensPerGpu, microBatches,
-                defaultBalancer(role));
-    }
-
-    /** {@code attention} for a prefill pool, {@code requests} otherwise. */
-    public static Balancer defaultBalancer(Role role) {
-        return role == Role.PREFILL ? Balancer.ATTENTION : Balancer.REQUESTS;
+                Balancer.defaultFor(role == Role.PREFILL));
     }
 
     /** What a pool does. */
@@ -97,11 +106,8 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
             throw new IllegalArgumentException("microBatches must be 1 or 2");
         }
         Objects.requireNonNull(balancer, "balancer");
-        if (balancer == Balancer.ATTENTION && role != Role.PREFILL) {
-            throw new IllegalArgumentException("balancer attention is for prefill pools");
-        }
-        if (balancer == Balancer.KV && role == Role.PREFILL) {
-            throw new IllegalArgumentException("balancer kv is for decoding pools");
+        if (!balancer.fits(role == Role.PREFILL)) {
+            throw new IllegalArgumentException("balancer " + balancer.key() + " does not fit a " + role.key() + " pool");
         }
     }
 }

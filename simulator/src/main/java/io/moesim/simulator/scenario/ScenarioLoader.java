@@ -228,14 +228,13 @@ public final class ScenarioLoader {
         int maxBatch = role.decodes() ? node.integer("maxBatchPerGpu", 1, 1_000_000) : 0;
         int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
         int microBatches = node.integer("microBatches", 1, 2, 1);
-        Pool.Balancer balancer = Pool.Balancer.valueOf(node.choice("balancer", Pool.defaultBalancer(role).key(),
+        Pool.Balancer balancer = Pool.Balancer.valueOf(node.choice("balancer", Pool.Balancer.defaultFor(role == Pool.Role.PREFILL).key(),
                 "requests", "attention", "kv").toUpperCase(java.util.Locale.ROOT));
-        if (balancer == Pool.Balancer.ATTENTION && role != Pool.Role.PREFILL) {
-            throw node.error("balancer", "attention balances prefill pools only; a " + role.key()
-                    + " pool spreads requests by count (requests) or by KV cache (kv)");
-        }
-        if (balancer == Pool.Balancer.KV && role == Pool.Role.PREFILL) {
-            throw node.error("balancer", "kv balances decoding pools only; a prefill pool uses attention or requests");
+        if (!balancer.fits(role == Pool.Role.PREFILL)) {
+            throw node.error("balancer", role == Pool.Role.PREFILL
+                    ? "kv balances decoding pools only; a prefill pool uses attention or requests"
+                    : "attention balances prefill pools only; a " + role.key()
+                            + " pool spreads requests by count (requests) or by KV cache (kv)");
         }
         node.finish();
         return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches, balancer);

@@ -31,7 +31,7 @@ public record PoolSpec(String name, Role role, int instances, int gpusPerInstanc
                     boolean twoMicroBatches, long kvCapacityTokensPerRank) {
         this(name, role, instances, gpusPerInstance, attentionTp, maxRequestsPerRank, maxTokensPerRank, chunkTokens,
                 redundantExperts, twoMicroBatches, kvCapacityTokensPerRank,
-                role == Role.PREFILL ? Pool.Balancer.ATTENTION : Pool.Balancer.REQUESTS);
+                Pool.Balancer.defaultFor(role == Role.PREFILL));
     }
 
     /** What an instance of the pool does. */
@@ -48,11 +48,9 @@ public record PoolSpec(String name, Role role, int instances, int gpusPerInstanc
             throw new IllegalArgumentException(name + ": batch limits must be > 0");
         }
         Objects.requireNonNull(balancer, "balancer");
-        if (balancer == Pool.Balancer.ATTENTION && role != Role.PREFILL) {
-            throw new IllegalArgumentException(name + ": the attention balancer is for prefill pools");
-        }
-        if (balancer == Pool.Balancer.KV && role == Role.PREFILL) {
-            throw new IllegalArgumentException(name + ": the kv balancer is for decoding pools");
+        if (!balancer.fits(role == Role.PREFILL)) {
+            throw new IllegalArgumentException(name + ": the " + balancer.key() + " balancer does not fit a "
+                    + role.name().toLowerCase(java.util.Locale.ROOT) + " pool");
         }
     }
 

@@ -2,6 +2,7 @@ package io.moesim.simulator.serving;
 
 import io.moesim.models.spec.ModelAccounting;
 import io.moesim.models.spec.ParameterCounts;
+import io.moesim.simulator.analytic.RankDecodeCost;
 import io.moesim.simulator.analytic.RankPrefillCost;
 import io.moesim.simulator.analytic.StepModel;
 import io.moesim.simulator.engine.Event;
@@ -16,8 +17,11 @@ import io.moesim.simulator.routing.SyntheticRouting;
 import io.moesim.simulator.routing.TraceRouting;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
@@ -172,8 +176,8 @@ public final class ServingSimulation {
         final ArrayDeque<Request> queue = new ArrayDeque<>();
         final boolean balanced;
         final RankPrefillCost rankCost;
-        /** With the KV balancer: seconds per request and per context token of a rank (see StepModel.rankDecodeCost). */
-        final double[] rankDecodeCost;
+        /** With the KV balancer: what a rank's requests and KV tokens cost it. */
+        final RankDecodeCost rankDecodeCost;
 
         Pool(PoolSpec poolSpec, int index) {
             this.poolSpec = poolSpec;
@@ -242,8 +246,8 @@ public final class ServingSimulation {
             for (Instance instance : instances) {
                 for (Rank rank : instance.ranks) {
                     boolean hasRoom = !byKv || rank.load() < poolSpec.maxRequestsPerRank();
-                    double cost = byKv ? rankDecodeCost[0] * rank.load()
-                            + rankDecodeCost[1] * (rank.kvUsed + rank.pendingKvTokens) : rank.load();
+                    double cost = byKv ? rankDecodeCost.seconds(rank.load(), rank.kvUsed + rank.pendingKvTokens)
+                            : rank.load();
                     if (best == null || (hasRoom && !bestHasRoom) || (hasRoom == bestHasRoom && cost < bestCost)) {
                         best = rank;
                         bestHasRoom = hasRoom;
@@ -371,7 +375,7 @@ public final class ServingSimulation {
             for (Rank rank : ranks) {
                 rank.planStarted(batch, plan.startedChunks()[rank.index]);
             }
-            java.util.Set<Request> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<Request> taken = Collections.newSetFromMap(new IdentityHashMap<>());
             for (int j = 0; j < window.size(); j++) {
                 if (plan.pendingRank()[j] >= 0) {
                     ranks.get(plan.pendingRank()[j]).admit(batch, window.get(j), plan.pendingChunk()[j]);
