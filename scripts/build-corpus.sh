@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny twins' training corpus from text every machine of this project already has,
 # so that anyone can rebuild it byte for byte on the same machine image:
-#   prose      ../shared/data/corpus/shakespeare.txt (public-domain plays, the tinyshakespeare selection)
+#   prose      data/corpus/shakespeare.txt (public-domain plays, the tinyshakespeare selection)
 #   code       Java sources of java.base from the JDK's lib/src.zip (sorted paths, first N bytes)
 #   techprose  English documentation installed under /usr/share/doc (README/*.md/*.txt/*.rst,
 #              changelogs and copyright files left out; sorted paths, first N bytes)
@@ -16,7 +16,7 @@ export LC_ALL
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/build/corpus}"
 limit="${2:-1200000}"
-shared="${MOESIM_SHARED:-$root/../shared}"
+prose_file="${MOESIM_PROSE:-$root/data/corpus/shakespeare.txt}"
 
 find_src_zip() {
   local home
@@ -32,8 +32,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # prose
-prose="$shared/data/corpus/shakespeare.txt"
-[ -f "$prose" ] || { echo "build-corpus: $prose not found (set MOESIM_SHARED)" >&2; exit 2; }
+prose="$prose_file"
+[ -f "$prose" ] || { echo "build-corpus: $prose not found (set MOESIM_PROSE)" >&2; exit 2; }
 head -c "$limit" "$prose" > "$tmp/prose.txt"
 
 # code

@@ -23,7 +23,7 @@ class ValidateRegressCommandTest {
         Path dir = Files.createDirectories(tmp.resolve("cases-" + measured));
         Files.writeString(dir.resolve("v3-total.yaml"), """
                 description: DeepSeek-V3 total parameters
-                source: { url: https://arxiv.org/abs/2412.19437, section: published-figures.md section 2 }
+                source: { url: https://arxiv.org/abs/2412.19437, section: docs/sources.md section 2 }
                 measured: { value: %s, unit: B parameters }
                 tolerance: 1%%
                 probe:

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param description   one line: what was measured, on what
  * @param role          whether the figure is independent of the model's parameters or was used to fit them
  * @param sourceUrl     where the figure was published
- * @param sourceSection the section of docs/published-figures.md that quotes it
+ * @param sourceSection the section of docs/sources.md that quotes it
  * @param measuredValue the published figure, in {@code unit}
  * @param unit          its unit (one of {@link Units})
  * @param tolerance     the largest relative error |predicted - measured| / measured that passes

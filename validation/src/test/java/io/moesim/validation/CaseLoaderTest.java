@@ -20,7 +20,7 @@ class CaseLoaderTest {
 
     private static final String GOOD = """
             description: DeepSeek-V3 total parameters
-            source: { url: https://arxiv.org/abs/2412.19437, section: published-figures.md section 2 }
+            source: { url: https://arxiv.org/abs/2412.19437, section: docs/sources.md section 2 }
             measured: { value: %s, unit: B parameters }
             tolerance: 1%%
             %s

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class NetworkTest {
 
     private static final double GB = 1e9;
-    // DeepEP's H800 figures: ~160 GB/s NVLink, ~50 GB/s RDMA (published-figures.md section 4).
+    // DeepEP's H800 figures: ~160 GB/s NVLink, ~50 GB/s RDMA (docs/sources.md section 4).
     private static final AllToAllKernel H800 = new AllToAllKernel("test", 160 * GB, 50 * GB, 10e-6);
 
     @Test

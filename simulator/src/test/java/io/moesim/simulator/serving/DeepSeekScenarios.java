@@ -11,7 +11,7 @@ import io.moesim.simulator.routing.SyntheticRouting;
 import java.util.List;
 
 /**
- * DeepSeek-V3 on H800 as deployed in production (open-infra-index, Feb 2025; published-figures.md
+ * DeepSeek-V3 on H800 as deployed in production (open-infra-index, Feb 2025; docs/sources.md
  * section 2): prefill units of 4 nodes (EP32, DP32 attention, 32 redundant experts, two
  * micro-batches), decode units of 18 nodes (EP144, DP144 attention, 32 redundant experts,
  * low-latency kernels, two micro-batches).
