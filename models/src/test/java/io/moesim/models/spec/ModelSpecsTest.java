@@ -39,7 +39,7 @@ class ModelSpecsTest {
         assertEquals("mixtral-8x7b", ModelSpecs.catalogEntry("mixtral-8x7b").orElseThrow().spec().id());
     }
 
-    /** Catalog entries whose config.json is in shared/ must agree with the importer on it, field by field. */
+    /** Catalog entries whose config.json is copied in src/test/resources/hf-configs/ must agree with the importer on it, field by field. */
     @Test
     void catalogAgreesWithImportedConfigs() {
         for (String id : List.of("deepseek-v3", "kimi-k2", "qwen3-235b-a22b", "qwen3-30b-a3b", "mixtral-8x7b",

@@ -24,7 +24,7 @@ final class DeepSeekScenarios {
     private DeepSeekScenarios() {
     }
 
-    /** DeepSeek-V3 from its config.json (shared/data/hf-configs/deepseek-v3.json). */
+    /** DeepSeek-V3 from its config.json (a copy is in models/src/test/resources/hf-configs/deepseek-v3.json). */
     static ModelSpec deepSeekV3() {
         return new ModelSpec("deepseek-v3", "DeepSeek-V3", "DeepseekV3ForCausalLM",
                 "https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json", 61, 7168, 129280, false,
