@@ -37,16 +37,21 @@ public final class HardwareCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-12s %-40s %9s %9s %8s %7s %8s%n", "ID", "NAME", "BF16 TF", "FP8 TF", "HBM GB", "TB/s", "$/GPU-h");
+            out.printf("%-12s %-40s %9s %9s %8s %7s %9s %9s%n", "ID", "NAME", "BF16 TF", "FP8 TF", "HBM GB", "TB/s",
+                    "OWNER $/h", "OD $/h");
             for (HardwareProfile p : HardwareProfiles.all()) {
                 HardwareProfile.Gpu gpu = p.gpu();
                 Quantity fp8 = gpu.peakFlopsPerSecond().get(DataType.FP8);
-                out.printf(Locale.ROOT, "%-12s %-40s %9.0f %9s %8.0f %7.2f %8.2f%n", p.id(), p.name(),
+                out.printf(Locale.ROOT, "%-12s %-40s %9.0f %9s %8.0f %7.2f %9.2f %9s%n", p.id(), p.name(),
                         gpu.peakFlopsPerSecond().get(DataType.BF16).value() / 1e12,
                         fp8 == null ? "-" : String.format(Locale.ROOT, "%.0f", fp8.value() / 1e12),
                         gpu.hbmBytes().value() / 1e9, gpu.hbmBytesPerSecond().value() / 1e12,
-                        p.price().usdPerGpuHour().value());
+                        p.price().usdPerGpuHour().value(),
+                        p.price().of(HardwareProfile.Price.Kind.ON_DEMAND)
+                                .map(q -> String.format(Locale.ROOT, "%.2f", q.value())).orElse("-"));
             }
+            out.println("OWNER: owner/reserved cost per GPU-hour, the default of scenarios; OD: on-demand list price"
+                    + " (- where none is published). Sources: moesim hardware show ID.");
             out.flush();
         }
     }
@@ -92,8 +97,12 @@ public final class HardwareCommand implements Runnable {
             line(out, "nvlinkBytesPerSecond", p.network().nvlinkBytesPerSecond());
             line(out, "nicsPerGpu", p.network().nicsPerGpu());
             line(out, "nicBitsPerSecond", p.network().nicBitsPerSecond());
-            out.println("price:");
-            line(out, "usdPerGpuHour", p.price().usdPerGpuHour());
+            out.println("price: (kinds are not comparable with each other; scenarios default to the owner/reserved one)");
+            for (HardwareProfile.Price.Kind kind : HardwareProfile.Price.Kind.values()) {
+                String name = kind.key() + " (" + kind.label() + ")";
+                p.price().of(kind).ifPresentOrElse(q -> line(out, name, q),
+                        () -> out.printf(Locale.ROOT, "  %-32s none published for this hardware%n", name));
+            }
             out.println("efficiency:");
             HardwareProfile.Efficiency e = p.efficiency();
             EfficiencyCurve curve = e.gemmCompute();

@@ -318,19 +318,32 @@ public final class Charts {
         };
     }
 
-    /** The cost of a scenario on one hardware profile. */
+    /**
+     * The cost of a scenario on one hardware profile at one kind of price.
+     *
+     * @param usdPerGpuHour the price it was costed at, NaN when the profile has no price of that kind
+     *                      (then both costs are NaN)
+     */
     public record HardwareCost(String hardware, double usdPerMillionInput, double usdPerMillionOutput,
-                               boolean feasible) {
+                               boolean feasible, double usdPerGpuHour) {
     }
 
-    /** Grouped bars of $/M input and output tokens per hardware profile; infeasible ones grey. */
-    public static JFreeChart costAcrossHardware(String title, List<HardwareCost> costs, String note) {
+    /**
+     * Grouped bars of $/M input and output tokens per hardware profile, all at one kind of price
+     * ({@code priceKind}, named under each bar with the price); infeasible ones grey, a profile without a
+     * price of that kind labelled so and left without bars.
+     */
+    public static JFreeChart costAcrossHardware(String title, List<HardwareCost> costs, String priceKind,
+                                                String note) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         boolean anyInput = costs.stream().anyMatch(c -> Double.isFinite(c.usdPerMillionInput()));
         boolean anyOutput = costs.stream().anyMatch(c -> Double.isFinite(c.usdPerMillionOutput()));
         List<Boolean> feasible = new ArrayList<>();
         for (HardwareCost c : costs) {
-            String category = c.feasible() ? c.hardware() : c.hardware() + " (does not fit)";
+            String category = Double.isNaN(c.usdPerGpuHour())
+                    ? c.hardware() + " (no " + priceKind + ")"
+                    : c.hardware() + String.format(java.util.Locale.ROOT, " at $%.2f/h", c.usdPerGpuHour())
+                            + (c.feasible() ? "" : " (does not fit)");
             if (anyInput) {
                 data.addValue(finiteOrNull(c.usdPerMillionInput()), "input tokens", category);
             }
@@ -362,9 +375,9 @@ public final class Charts {
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
         NumberAxis yAxis = new NumberAxis("USD per million tokens");
         yAxis.setUpperMargin(0.12);
-        CategoryAxis xAxis = new CategoryAxis("hardware profile");
+        CategoryAxis xAxis = new CategoryAxis("hardware profile at its " + priceKind + " per GPU-hour");
         xAxis.setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
-        xAxis.setMaximumCategoryLabelLines(2);
+        xAxis.setMaximumCategoryLabelLines(3);
         CategoryPlot plot = new CategoryPlot(data, xAxis, yAxis, renderer);
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);

@@ -3,6 +3,7 @@ package io.moesim.reports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
+import io.moesim.simulator.hardware.HardwareProfile;
 import io.moesim.simulator.hardware.HardwareProfiles;
 import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.ScenarioLoader;
@@ -65,7 +66,7 @@ public final class Reports {
         pages.add(memoryPage(results));
         pages.add(timelinePage(results));
         pages.add(heatmapPage(results, scenario));
-        pages.add(costPage(file, sets, loader, run));
+        pages.addAll(costPages(file, sets, loader, run));
         addValidation(pages, validation);
         return withTitle(scenario.name(), facts(results, scenario), pages);
     }
@@ -300,29 +301,81 @@ public final class Reports {
 
     // ---- cost across hardware (needs the scenario) ----
 
-    static Page costPage(Path file, List<String> sets, ScenarioLoader loader, Function<Scenario, JsonNode> run) {
-        List<Charts.HardwareCost> costs = new ArrayList<>();
+    /**
+     * The scenario's cost on one hardware profile at a price of $1 per GPU-hour, and the profile's
+     * prices. The cost model is linear in the price (GPU-hours over tokens), so the cost at a price of
+     * any kind is this times that price.
+     *
+     * @param hardware       profile id
+     * @param prices         the profile's prices by kind
+     * @param inputPerUsd    $/M input tokens at $1 per GPU-hour (NaN when no pool prefills)
+     * @param outputPerUsd   $/M output tokens at $1 per GPU-hour (NaN when no pool decodes)
+     * @param feasible       whether the deployment fits on this hardware
+     */
+    record HardwareRun(String hardware, HardwareProfile.Price prices, double inputPerUsd, double outputPerUsd,
+                       boolean feasible) {
+    }
+
+    /** One chart per price kind: the same deployment on every profile, priced with that kind only. */
+    static List<Page> costPages(Path file, List<String> sets, ScenarioLoader loader, Function<Scenario, JsonNode> run) {
+        List<HardwareRun> runs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (String id : HardwareProfiles.ids()) {
             List<String> withHardware = new ArrayList<>(sets);
             withHardware.add("hardware=" + id);
-            withHardware.add("price=null");
+            withHardware.add("price={usdPerGpuHour: 1}");
             try {
-                JsonNode r = run.apply(loader.load(file, withHardware));
-                costs.add(new Charts.HardwareCost(id, number(r.path("cost").get("usdPerMillionInputTokens")),
+                Scenario scenario = loader.load(file, withHardware);
+                JsonNode r = run.apply(scenario);
+                runs.add(new HardwareRun(id, scenario.hardware().price(),
+                        number(r.path("cost").get("usdPerMillionInputTokens")),
                         number(r.path("cost").get("usdPerMillionOutputTokens")), r.path("feasible").asBoolean()));
             } catch (InputException | IllegalArgumentException e) {
                 skipped.add(id);
             }
         }
-        String note = "The same deployment and workload on each hardware profile at the profile's own price per"
-                + " GPU-hour (any price in the scenario is dropped). Grey bars: the deployment does not fit in that"
-                + " GPU's memory; the figure is what it would cost if it did.";
-        if (!skipped.isEmpty()) {
-            note += " Not applicable (the deployment cannot be laid out there): " + String.join(", ", skipped) + ".";
+        List<Page> pages = new ArrayList<>();
+        for (HardwareProfile.Price.Kind kind : HardwareProfile.Price.Kind.values()) {
+            List<Charts.HardwareCost> costs = costsAt(kind, runs);
+            String note = "Each profile priced at its " + kind.label() + " per GPU-hour (" + kindNote(kind)
+                    + "); no other kind of price is mixed in, and any price in the scenario is dropped. The"
+                    + " deployment and workload are the scenario's on every profile (not each one's best layout)."
+                    + " Grey bars: the deployment does not fit in that GPU's memory; the figure is what it would"
+                    + " cost if it did.";
+            List<String> lacking = costs.stream().filter(c -> Double.isNaN(c.usdPerGpuHour()))
+                    .map(Charts.HardwareCost::hardware).toList();
+            if (!lacking.isEmpty()) {
+                note += " No " + kind.label() + " published for: " + String.join(", ", lacking) + ".";
+            }
+            if (!skipped.isEmpty()) {
+                note += " Not applicable (the deployment cannot be laid out there): " + String.join(", ", skipped)
+                        + ".";
+            }
+            String title = "Cost per million tokens across hardware: " + kind.label() + " per GPU-hour";
+            String id = kind == HardwareProfile.Price.Kind.OWNER ? "cost-hardware" : "cost-hardware-on-demand";
+            pages.add(new Page.Chart(id, title, Charts.costAcrossHardware(title, costs, kind.label(), note)));
         }
-        String title = "Cost per million tokens across hardware";
-        return new Page.Chart("cost-hardware", title, Charts.costAcrossHardware(title, costs, note));
+        return pages;
+    }
+
+    /** The bars of the chart of {@code kind}: each run priced at its profile's price of that kind only. */
+    static List<Charts.HardwareCost> costsAt(HardwareProfile.Price.Kind kind, List<HardwareRun> runs) {
+        List<Charts.HardwareCost> costs = new ArrayList<>();
+        for (HardwareRun r : runs) {
+            double price = r.prices().of(kind).map(q -> q.value()).orElse(Double.NaN);
+            costs.add(new Charts.HardwareCost(r.hardware(), r.inputPerUsd() * price, r.outputPerUsd() * price,
+                    r.feasible(), price));
+        }
+        return costs;
+    }
+
+    private static String kindNote(HardwareProfile.Price.Kind kind) {
+        return switch (kind) {
+            case OWNER -> "price.usdPerGpuHour: what a GPU-hour costs whoever owns or leases the GPUs, the default"
+                    + " of every scenario";
+            case ON_DEMAND -> "price.onDemandUsdPerGpuHour: a cloud's on-demand list price, CoreWeave Feb 2026 in"
+                    + " the shipped profiles";
+        };
     }
 
     // ---- title page and tables ----

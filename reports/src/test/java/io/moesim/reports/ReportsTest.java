@@ -31,21 +31,23 @@ class ReportsTest {
                 28334, 14800, "DeepSeek open-infra-index"));
         Report report = Reports.of(DECODE, List.of(), rows);
         List<Path> files = ReportWriter.write(report, dir, Set.of(ReportWriter.Format.PDF, ReportWriter.Format.PNG));
-        assertEquals(5, files.size(), "4 chart PNGs and the PDF");
-        for (String png : List.of("memory", "timeline", "expert-load", "cost-hardware")) {
+        assertEquals(6, files.size(), "5 chart PNGs and the PDF");
+        for (String png : List.of("memory", "timeline", "expert-load", "cost-hardware", "cost-hardware-on-demand")) {
             BufferedImage image = ImageIO.read(dir.resolve(png + ".png").toFile());
             assertEquals(1754, image.getWidth());
             assertEquals(1240, image.getHeight());
         }
         try (PDDocument pdf = Loader.loadPDF(dir.resolve("report.pdf").toFile())) {
-            assertEquals(6, pdf.getNumberOfPages(), "title, 4 charts, validation table");
+            assertEquals(7, pdf.getNumberOfPages(), "title, 5 charts, validation table");
             String text = new PDFTextStripper().getText(pdf);
             for (String expected : List.of("moesim report: DeepSeek-V3 decode on H800",
                     "Memory per GPU by pool", "memory per GPU (GB, 10^9 bytes)", "HBM capacity 80.0 GB",
                     "One step on a GPU: compute, dispatch, combine, idle", "time within one step (ms)",
                     "Expert load per GPU per MoE layer (decode pool)", "GPU in the expert-parallel group (index)",
                     "MoE layer (index among MoE layers)", "Synthetic uniform routing",
-                    "Cost per million tokens across hardware", "USD per million tokens", "hardware profile",
+                    "Cost per million tokens across hardware: owner/reserved cost per GPU-hour",
+                    "Cost per million tokens across hardware: on-demand list price per GPU-hour",
+                    "USD per million tokens", "hardware profile",
                     "Validation: predicted against measured", "+91.4%")) {
                 assertTrue(squeeze(text).contains(squeeze(expected)), "PDF text lacks '" + expected + "'");
             }

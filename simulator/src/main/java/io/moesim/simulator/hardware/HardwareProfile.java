@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param description one line: which variant this is
  * @param gpu         one GPU
  * @param network     NVLink domain and NICs
- * @param price       default price
+ * @param price       prices per GPU-hour by kind (the default is the owner/reserved one)
  * @param efficiency  achievable fractions and bandwidths
  */
 public record HardwareProfile(String id, String name, String description, Gpu gpu, Network network, Price price,
@@ -88,8 +88,58 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
         }
     }
 
-    /** @param usdPerGpuHour default rental price of one GPU for one hour */
-    public record Price(Quantity usdPerGpuHour) {
+    /**
+     * Prices of one GPU for one hour, of distinct kinds that must not be compared with each other.
+     *
+     * @param usdPerGpuHour         the default of every scenario on this hardware: an <em>owner/reserved</em>
+     *                              cost (what a GPU-hour costs whoever owns the GPUs or leases them long-term,
+     *                              all in: DeepSeek's leasing assumption, an analyst's TCO); always present
+     * @param onDemandUsdPerGpuHour a cloud's on-demand list price, or null where none is published
+     */
+    public record Price(Quantity usdPerGpuHour, Quantity onDemandUsdPerGpuHour) {
+
+        /** A price of the owner/reserved kind only. */
+        public Price(Quantity usdPerGpuHour) {
+            this(usdPerGpuHour, null);
+        }
+
+        public Price {
+            Objects.requireNonNull(usdPerGpuHour, "usdPerGpuHour");
+        }
+
+        /** The kinds of price a profile carries. */
+        public enum Kind {
+            /** Owner's or long-term lease cost per GPU-hour ({@code price.usdPerGpuHour}, the default). */
+            OWNER("usdPerGpuHour", "owner/reserved cost"),
+            /** A cloud's on-demand list price ({@code price.onDemandUsdPerGpuHour}). */
+            ON_DEMAND("onDemandUsdPerGpuHour", "on-demand list price");
+
+            private final String key;
+            private final String label;
+
+            Kind(String key, String label) {
+                this.key = key;
+                this.label = label;
+            }
+
+            /** The profile YAML's key under {@code price:}. */
+            public String key() {
+                return key;
+            }
+
+            /** How a chart or a table names this kind. */
+            public String label() {
+                return label;
+            }
+        }
+
+        /** The price of {@code kind}, if the profile has one. */
+        public java.util.Optional<Quantity> of(Kind kind) {
+            return java.util.Optional.ofNullable(switch (kind) {
+                case OWNER -> usdPerGpuHour;
+                case ON_DEMAND -> onDemandUsdPerGpuHour;
+            });
+        }
     }
 
     /**

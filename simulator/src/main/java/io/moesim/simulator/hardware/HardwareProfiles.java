@@ -132,7 +132,9 @@ public final class HardwareProfiles {
         net.finish();
 
         Node priceNode = root.map("price");
-        HardwareProfile.Price price = new HardwareProfile.Price(Quantity.read(priceNode, "usdPerGpuHour", 0, 1e4));
+        HardwareProfile.Price price = new HardwareProfile.Price(Quantity.read(priceNode, "usdPerGpuHour", 0, 1e4),
+                priceNode.optionalMap("onDemandUsdPerGpuHour") == null ? null
+                        : Quantity.read(priceNode, "onDemandUsdPerGpuHour", 0, 1e4));
         priceNode.finish();
 
         Node eff = root.map("efficiency");
