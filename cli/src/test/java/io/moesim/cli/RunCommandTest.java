@@ -49,7 +49,7 @@ class RunCommandTest {
         for (String key : List.of("usdPerHour", "usdPerMillionInputTokens", "usdPerMillionOutputTokens")) {
             assertTrue(root.at("/cost/" + key).asDouble() > 0, key);
         }
-        assertEquals(72 * 10.5, root.at("/cost/usdPerHour").asDouble(), 1e-9);
+        assertEquals(72 * 3.2, root.at("/cost/usdPerHour").asDouble(), 1e-9, "GB200 owner/reserved price, the default");
         assertEquals("simulation", root.get("method").asText());
         assertTrue(root.at("/analytic/throughput/outputTokensPerSecond").asDouble() > 0);
         for (String pool : List.of("prefill", "decode")) {
