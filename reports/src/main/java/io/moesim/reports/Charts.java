@@ -379,6 +379,17 @@ public final class Charts {
         xAxis.setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
         xAxis.setMaximumCategoryLabelLines(3);
         CategoryPlot plot = new CategoryPlot(data, xAxis, yAxis, renderer);
+        for (HardwareCost c : costs) {
+            if (Double.isNaN(c.usdPerGpuHour())) {
+                org.jfree.chart.annotations.CategoryTextAnnotation none =
+                        new org.jfree.chart.annotations.CategoryTextAnnotation("no " + priceKind,
+                                c.hardware() + " (no " + priceKind + ")", 0);
+                none.setTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_CENTER);
+                none.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 10));
+                none.setPaint(new Color(0x606060));
+                plot.addAnnotation(none);
+            }
+        }
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
     }

@@ -83,6 +83,11 @@ class CostAcrossHardwareTest {
         for (int i = 0; i < lists.length; i++) {
             assertEquals(0.1 * lists[i], onDemandBars.getValue(0, i + 1).doubleValue(), 1e-12);
         }
+        assertEquals(0, ((CategoryPlot) owner.chart().getPlot()).getAnnotations().size());
+        List<?> marks = ((CategoryPlot) onDemand.chart().getPlot()).getAnnotations();
+        assertEquals(1, marks.size(), "the profile without an on-demand price is marked on the plot");
+        assertEquals("no on-demand list price",
+                ((org.jfree.chart.annotations.CategoryTextAnnotation) marks.get(0)).getText());
         String axis = ((CategoryPlot) onDemand.chart().getPlot()).getDomainAxis().getLabel();
         assertEquals("hardware profile at its on-demand list price per GPU-hour", axis);
     }
