@@ -490,8 +490,8 @@ public final class OutputFiles {
         }
     }
 
-    /** The one-line error for a failed write, in the user's terms. */
-    static InputException cannotWrite(Path target, IOException e) {
+    /** The one-line error for a failed write of {@code target}, in the user's terms. */
+    public static InputException cannotWrite(Path target, IOException e) {
         String problem;
         if (e instanceof AccessDeniedException) {
             problem = "permission denied";
