@@ -108,6 +108,11 @@ public final class ReportWriter {
         return names.stream().map(dir::resolve).toList();
     }
 
+    /** Checks before any work that {@link #write} could replace {@code dir} (see {@link OutputFiles#checkFolder}). */
+    public static void checkFolder(Path dir) {
+        OutputFiles.checkFolder(dir, ReportWriter::isReportFile);
+    }
+
     /** Whether {@code name} is a file a report folder holds. */
     static boolean isReportFile(String name) {
         return name.equals(PDF_NAME) || name.endsWith(".png");

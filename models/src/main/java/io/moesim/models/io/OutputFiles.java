@@ -161,30 +161,11 @@ public final class OutputFiles {
         if (isStandardOutput(target)) {
             throw InputException.at(target, "cannot write", "standard output cannot hold a folder; give a folder name");
         }
-        Path absolute = target.toAbsolutePath();
         Path temp = null;
         Path old = null;
         try {
-            Path real = followLinks(target, absolute);
-            if (Files.exists(real) && !Files.isDirectory(real)) {
-                throw InputException.at(target, "cannot write", "it is a file, not a folder");
-            }
-            if (real.getParent() == null) {
-                throw InputException.at(target, "cannot write", "cannot replace the root folder");
-            }
-            Set<PosixFilePermission> keep = null;
-            if (Files.isDirectory(real)) {
-                try (Stream<Path> entries = Files.list(real)) {
-                    for (Path entry : (Iterable<Path>) entries::iterator) {
-                        String name = entry.getFileName().toString();
-                        if (!ours.test(name) && !name.startsWith(TEMP_PREFIX)) {
-                            throw InputException.at(target, "cannot write", "the folder holds " + name
-                                    + ", which this output does not write; remove it or choose another folder");
-                        }
-                    }
-                }
-                keep = permissions(real);
-            }
+            Path real = checkFolder(target, ours);
+            Set<PosixFilePermission> keep = Files.isDirectory(real) ? permissions(real) : null;
             Path dir = real.getParent();
             createFolders(target, dir);
             temp = Registry.INSTANCE.newTemp(dir, ".tmp");
@@ -221,6 +202,39 @@ public final class OutputFiles {
                 Registry.INSTANCE.undo(temp);
             }
         }
+    }
+
+    /**
+     * Checks, before any work is done, that {@link #writeFolder} could replace {@code target}: not standard
+     * output, not a file, not a folder holding entries {@code ours} does not accept. Returns the folder's
+     * real path (symbolic links followed). A command calls this first so that a long run does not end in
+     * an error about its output.
+     */
+    public static Path checkFolder(Path target, Predicate<String> ours) {
+        if (isStandardOutput(target)) {
+            throw InputException.at(target, "cannot write", "standard output cannot hold a folder; give a folder name");
+        }
+        Path real = followLinks(target, target.toAbsolutePath());
+        if (Files.exists(real) && !Files.isDirectory(real)) {
+            throw InputException.at(target, "cannot write", "it is a file, not a folder");
+        }
+        if (real.getParent() == null) {
+            throw InputException.at(target, "cannot write", "cannot replace the root folder");
+        }
+        if (Files.isDirectory(real)) {
+            try (Stream<Path> entries = Files.list(real)) {
+                for (Path entry : (Iterable<Path>) entries::iterator) {
+                    String name = entry.getFileName().toString();
+                    if (!ours.test(name) && !name.startsWith(TEMP_PREFIX)) {
+                        throw InputException.at(target, "cannot write", "the folder holds " + name
+                                + ", which this output does not write; remove it or choose another folder");
+                    }
+                }
+            } catch (IOException e) {
+                throw cannotWrite(target, e);
+            }
+        }
+        return real;
     }
 
     /**

@@ -58,10 +58,19 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the sweep", e);
         }
-        OutputFiles.writeFolder(dir, name -> name.equals(CSV) || name.equals(JSON), folder -> {
+        OutputFiles.writeFolder(dir, SweepResult::isSweepFile, folder -> {
             Files.write(folder.resolve(CSV), csv);
             Files.write(folder.resolve(JSON), json);
         });
+    }
+
+    /** Checks before any work that {@link #write} could replace {@code dir} (see {@link OutputFiles#checkFolder}). */
+    public static void checkFolder(Path dir) {
+        OutputFiles.checkFolder(dir, SweepResult::isSweepFile);
+    }
+
+    private static boolean isSweepFile(String name) {
+        return name.equals(CSV) || name.equals(JSON);
     }
 
     /** The CSV text: a header, then one row per point; a figure that does not apply is empty. */
