@@ -164,7 +164,7 @@ public sealed interface Page permits Page.Title, Page.Chart, Page.Table {
             y += layout.lineHeight() + 3;
             for (List<List<String>> row : layout.rowLines()) {
                 drawRow(g, row, layout.widths(), gap, y, layout.cellFont(), layout.lineHeight(), false);
-                y += row.stream().mapToInt(List::size).max().orElse(1) * layout.lineHeight() + 3;
+                y += row.stream().mapToInt(List::size).max().orElse(1) * layout.lineHeight() + layout.cellFont().getSize2D() / 9;
             }
             if (!note.isEmpty()) {
                 g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 9));
@@ -188,7 +188,7 @@ public sealed interface Page permits Page.Title, Page.Chart, Page.Table {
             FontMetrics head = g.getFontMetrics(headFont);
             FontMetrics cell = g.getFontMetrics(cellFont);
             double gap = size * 4 / 3;
-            double lineHeight = size * 14 / 9;
+            double lineHeight = size * 13 / 9;
             int columns = header.size();
             double[] natural = new double[columns];
             for (int c = 0; c < columns; c++) {
@@ -213,7 +213,7 @@ public sealed interface Page permits Page.Title, Page.Chart, Page.Table {
                     lines.add(wrap(g, row.get(c), widths[c]));
                 }
                 rowLines.add(lines);
-                height += lines.stream().mapToInt(List::size).max().orElse(1) * lineHeight + 3;
+                height += lines.stream().mapToInt(List::size).max().orElse(1) * lineHeight + size / 9;
             }
             return new Layout(headFont, cellFont, lineHeight, gap, widths, headerLines, rowLines, height);
         }
