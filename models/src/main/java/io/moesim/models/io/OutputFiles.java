@@ -18,6 +18,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ import java.util.stream.Stream;
  *       never replaced; a symbolic link is followed and the file it points at is replaced, the link is
  *       kept;</li>
  *   <li>a new file gets the mode the umask allows (as {@link Files#newOutputStream} gives it, e.g. 0644
- *       under umask 022); a file overwritten keeps its mode;</li>
+ *       under umask 022); a file overwritten keeps its mode (and its owner and group, where allowed);</li>
  *   <li>a folder ({@link #writeFolder}) is built in a temporary sibling folder and swapped into place
  *       (old renamed away, new renamed in, old deleted), so a reader sees the old folder or the new one,
  *       never a mix;</li>
@@ -310,10 +312,7 @@ public final class OutputFiles {
                 }
                 raw.close();
                 if (Files.isRegularFile(real)) {
-                    Set<PosixFilePermission> keep = permissions(real);
-                    if (keep != null) {
-                        Files.setPosixFilePermissions(temp, keep);
-                    }
+                    keepAttributes(real, temp);
                 }
                 try {
                     Files.move(temp, real, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -473,6 +472,34 @@ public final class OutputFiles {
 
     private static String folderName(String reported, Path dir) {
         return reported != null ? reported : dir.toString();
+    }
+
+    /**
+     * Gives {@code temp} the mode of the file it replaces, and its owner and group where this process may
+     * (root overwriting another user's file); a file system without POSIX attributes keeps its defaults.
+     */
+    private static void keepAttributes(Path existing, Path temp) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(existing, PosixFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        PosixFileAttributes old = view.readAttributes();
+        Files.setPosixFilePermissions(temp, old.permissions());
+        PosixFileAttributeView target = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+        PosixFileAttributes now = target.readAttributes();
+        try {
+            if (!now.owner().equals(old.owner())) {
+                target.setOwner(old.owner());
+            }
+            if (!now.group().equals(old.group())) {
+                target.setGroup(old.group());
+            }
+            if (!old.permissions().equals(Files.getPosixFilePermissions(temp))) {
+                Files.setPosixFilePermissions(temp, old.permissions()); // chown may clear set-id bits
+            }
+        } catch (IOException notAllowed) {
+            // Only the owner's mode can be kept; the file becomes this user's, as a fresh write would.
+        }
     }
 
     private static Set<PosixFilePermission> permissions(Path p) throws IOException {

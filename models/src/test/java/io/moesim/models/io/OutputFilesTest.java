@@ -86,6 +86,27 @@ class OutputFilesTest {
         }
     }
 
+    /** As root, overwriting another user's file keeps it theirs (skipped by the check when not root). */
+    @Test
+    void overwritingKeepsOwnerAndGroupWhereAllowed() throws Exception {
+        Path file = dir.resolve("theirs.txt");
+        Files.writeString(file, "old");
+        java.nio.file.attribute.PosixFileAttributeView view =
+                Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class);
+        java.nio.file.attribute.UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            view.setOwner(users.lookupPrincipalByName("nobody"));
+        }
+        var before = view.readAttributes();
+        OutputFiles.writeString(file, "new");
+        var after = Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class).readAttributes();
+        assertEquals("new", Files.readString(file));
+        assertEquals(before.owner(), after.owner());
+        assertEquals(before.group(), after.group());
+        assertEquals(before.permissions(), after.permissions());
+    }
+
     @Test
     void symlinkIsKeptAndItsTargetReplaced() throws Exception {
         Path real = dir.resolve("real.json");
