@@ -81,9 +81,9 @@ public final class OutputFiles {
         void writeInto(Path folder) throws IOException;
     }
 
-    /** Whether {@code target} means standard output ({@code -}). */
+    /** Whether {@code target} means standard output: {@code -}, {@code /dev/stdout}, {@code /dev/fd/1}, {@code /proc/self/fd/1}. */
     public static boolean isStandardOutput(Path target) {
-        return target != null && target.toString().equals(STANDARD_OUTPUT);
+        return target != null && (target.toString().equals(STANDARD_OUTPUT) || isStandardStream(target.toAbsolutePath(), 1));
     }
 
     /** Writes {@code bytes} to {@code target}. */
@@ -119,9 +119,6 @@ public final class OutputFiles {
             return Pending.through(System.out, target, true);
         }
         Path absolute = target.toAbsolutePath();
-        if (isStandardStream(absolute, 1)) {
-            return Pending.through(System.out, target, true);
-        }
         if (isStandardStream(absolute, 2)) {
             return Pending.through(System.err, target, true);
         }

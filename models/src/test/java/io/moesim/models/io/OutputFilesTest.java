@@ -136,6 +136,7 @@ class OutputFilesTest {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             System.out.print("before;");
             OutputFiles.writeString(Path.of("-"), "{\"a\":1}\n");
+            OutputFiles.writeString(Path.of("/dev/stdout"), "[dev]");
             OutputFiles.write(Path.of("-"), out -> {
                 out.write('x');
                 out.close(); // closing the stream it is given must not close standard output
@@ -144,9 +145,11 @@ class OutputFilesTest {
         } finally {
             System.setOut(saved);
         }
-        assertEquals("before;{\"a\":1}\nx;after", captured.toString(StandardCharsets.UTF_8));
+        assertEquals("before;{\"a\":1}\n[dev]x;after", captured.toString(StandardCharsets.UTF_8));
         assertFalse(Files.exists(Path.of("-")));
         assertTrue(OutputFiles.isStandardOutput(Path.of("-")));
+        assertTrue(OutputFiles.isStandardOutput(Path.of("/dev/stdout")));
+        assertTrue(OutputFiles.isStandardOutput(Path.of("/proc/self/fd/1")));
         assertFalse(OutputFiles.isStandardOutput(Path.of("./-")));
     }
 
