@@ -464,6 +464,8 @@ public final class OutputFiles {
             Files.createDirectories(dir);
         } catch (FileAlreadyExistsException e) {
             throw InputException.at(target, "cannot write", folderName(e.getFile(), dir) + " is a file, not a folder");
+        } catch (IOException e) {
+            throw InputException.at(target, "cannot write", "cannot create the folder " + dir + ": " + problem(e));
         }
     }
 
@@ -530,6 +532,10 @@ public final class OutputFiles {
 
     /** The one-line error for a failed write of {@code target}, in the user's terms. */
     public static InputException cannotWrite(Path target, IOException e) {
+        return InputException.at(target, "cannot write", problem(e));
+    }
+
+    private static String problem(IOException e) {
         String problem;
         if (e instanceof AccessDeniedException) {
             problem = "permission denied";
@@ -546,7 +552,7 @@ public final class OutputFiles {
         } else {
             problem = "the file system refused";
         }
-        return InputException.at(target, "cannot write", problem);
+        return problem;
     }
 
     private static String reason(String reason) {
