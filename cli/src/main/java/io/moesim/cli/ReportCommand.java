@@ -32,7 +32,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a scenario key (scenario input only)")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for report.pdf and the PNGs")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for report.pdf and the PNGs, replaced whole (it may hold only a report's files)")
     Path out;
 
     @Option(names = "--format", paramLabel = "pdf,png", defaultValue = "pdf,png",
@@ -46,6 +46,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<ReportWriter.Format> formats = ReportWriter.Format.parse(format);
+        ReportWriter.checkFolder(out);
         Report report = Reports.of(input, sets, validationRows());
         List<Path> files = ReportWriter.write(report, out, formats);
         PrintWriter stdout = spec.commandLine().getOut();

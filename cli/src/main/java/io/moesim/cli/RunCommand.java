@@ -36,7 +36,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "override a scenario key by dotted path (repeatable), e.g. --set hardware=h200")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE (- for standard output; the table then goes to standard error)")
     Path json;
 
     @Option(names = "--analytic-only", description = "skip the simulation; print the analytic estimate only")
@@ -49,7 +49,11 @@ public final class RunCommand implements Callable<Integer> {
         if (json != null) {
             result.writeJson(json);
         }
-        print(result, spec.commandLine().getOut());
+        // With --json - the JSON owns standard output; the table goes to standard error.
+        PrintWriter table = json != null && io.moesim.models.io.OutputFiles.isStandardOutput(json)
+                ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        print(result, table);
+        table.flush();
         return 0;
     }
 

@@ -33,7 +33,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a key for every point (repeatable)")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for sweep.csv and sweep.json")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for sweep.csv and sweep.json, replaced whole (it may hold only those files)")
     Path out;
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: the machine's cores)")
@@ -45,6 +45,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<SweepAxis> axes = vary.stream().map(SweepAxis::parse).toList();
+        SweepResult.checkFolder(out);
         int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
         SweepRunner runner = new SweepRunner(new io.moesim.simulator.scenario.ScenarioLoader(),
                 analyticOnly ? SweepRunner::analyticResults : SweepRunner::runResults, workers);

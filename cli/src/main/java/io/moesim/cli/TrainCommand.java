@@ -8,7 +8,6 @@ import io.moesim.models.train.TwinConfig;
 import io.moesim.models.train.TwinExport;
 import io.moesim.models.train.TwinTrainer;
 import io.moesim.models.train.TwinTraces;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -105,7 +104,7 @@ public final class TrainCommand implements Callable<Integer> {
             Path readme = dir.resolve("README.md");
             String text = Files.isRegularFile(readme) ? Files.readString(readme) : "";
             int cut = text.indexOf("\n## Traces\n");
-            Files.writeString(readme, (cut >= 0 ? text.substring(0, cut) : text) + section, StandardCharsets.UTF_8);
+            io.moesim.models.io.OutputFiles.writeString(readme, (cut >= 0 ? text.substring(0, cut) : text) + section);
             return 0;
         }
         Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
@@ -115,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         TwinTrainer.Result result = trainer.run(resume, 100, System.err, System.console() != null);
         long bytes = TwinExport.write(trainer.model(), dir, bf16);
         String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(), bf16 ? "BF16" : "F32");
-        Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
+        io.moesim.models.io.OutputFiles.writeString(dir.resolve("README.md"), readme);
         out().printf("wrote %s (model.safetensors %.1f MB)%n", dir, bytes / 1e6);
         result.heldoutBitsPerByte().forEach((k, v) -> out().printf("held-out %s: %.3f bits/byte%n", k, v));
         return 0;

@@ -1,5 +1,6 @@
 package io.moesim.cli;
 
+import io.moesim.models.io.OutputFiles;
 import io.moesim.validation.Validator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--cases", paramLabel = "DIR", description = "folder of case files (default: validation/cases)")
     Path cases = Path.of("validation", "cases");
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the table and summary as JSON to FILE")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the table and summary as JSON to FILE (- for standard output; the table then goes to standard error)")
     Path json;
 
     @Override
@@ -31,8 +32,11 @@ public final class ValidateCommand implements Callable<Integer> {
         if (json != null) {
             Validator.writeJson(report, json);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        // With --json - the JSON owns standard output; the table goes to standard error.
+        PrintWriter out = json != null && OutputFiles.isStandardOutput(json)
+                ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Validator.print(report, out);
+        out.flush();
         return report.failures().isEmpty() ? 0 : 1;
     }
 }

@@ -92,7 +92,18 @@ public final class Charts {
             }
         }
         frontPoints.sort(Comparator.comparingDouble(ParetoPoint::x));
-        frontPoints.forEach(p -> front.add(p.x(), p.y()));
+        List<String> frontLabels = new ArrayList<>();
+        for (int i = 0; i < frontPoints.size(); i++) {
+            ParetoPoint p = frontPoints.get(i);
+            int alike = 0;
+            while (i + 1 < frontPoints.size() && frontPoints.get(i + 1).x() == p.x() && frontPoints.get(i + 1).y() == p.y()) {
+                alike++;
+                i++;
+            }
+            // Points at the same place get one label, not labels printed over each other.
+            frontLabels.add(shortLabel(p.label()) + (alike == 0 ? "" : " (and " + alike + " more here)"));
+            front.add(p.x(), p.y());
+        }
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(front);
         data.addSeries(dominated);
@@ -104,7 +115,18 @@ public final class Charts {
         yAxis.setAutoRangeIncludesZero(true);
         xAxis.setUpperMargin(0.12);
         yAxis.setUpperMargin(0.08);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
+        ItemLabelPosition right = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT);
+        ItemLabelPosition left = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE9, TextAnchor.CENTER_RIGHT);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer() {
+            @Override
+            public ItemLabelPosition getPositiveItemLabelPosition(int series, int item) {
+                // A label to the right of a point in the right half of the plot would run off the chart:
+                // those go to the left of their point.
+                org.jfree.data.Range range = getPlot() == null ? null : getPlot().getDomainAxis().getRange();
+                double x = data.getXValue(series, item);
+                return range != null && x > range.getLowerBound() + 0.5 * range.getLength() ? left : right;
+            }
+        };
         keepSeriesLooks(renderer);
         renderer.setSeriesLinesVisible(0, true);
         renderer.setSeriesLinesVisible(1, false);
@@ -117,15 +139,34 @@ public final class Charts {
         renderer.setSeriesShape(1, circle(3.5));
         renderer.setSeriesShape(2, new Rectangle2D.Double(-3, -3, 6, 6));
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
-        renderer.setSeriesItemLabelGenerator(0, (dataset, series, item) -> frontPoints.get(item).label());
+        renderer.setSeriesItemLabelGenerator(0, (dataset, series, item) -> frontLabels.get(item));
         renderer.setSeriesItemLabelsVisible(0, true);
         renderer.setItemLabelAnchorOffset(7);
-        renderer.setSeriesPositiveItemLabelPosition(0,
-                new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+        plot.setNoDataMessage(NO_DATA);
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
     }
+
+    /** The longest point label drawn, in characters. */
+    static final int MAX_LABEL = 40;
+
+    /**
+     * A point label short enough to stay on the chart: a value that is a file path is shown by its file
+     * name, and the whole label is cut to {@link #MAX_LABEL} characters (the table has the full values).
+     */
+    static String shortLabel(String label) {
+        List<String> parts = new ArrayList<>();
+        for (String part : label.split(", ", -1)) {
+            int slash = part.lastIndexOf('/');
+            parts.add(slash >= 0 && slash < part.length() - 1 ? part.substring(slash + 1) : part);
+        }
+        String joined = String.join(", ", parts);
+        return joined.length() <= MAX_LABEL ? joined : joined.substring(0, MAX_LABEL - 3) + "...";
+    }
+
+    /** What an empty chart says. */
+    static final String NO_DATA = "no data";
 
     /**
      * A heatmap of tokens per GPU per MoE layer, coloured by load relative to the mean (white = mean,
@@ -135,40 +176,52 @@ public final class Charts {
      */
     public static JFreeChart heatmap(String title, double[][] loads, String note) {
         int layers = loads.length;
-        int gpus = loads[0].length;
+        int gpus = 0;
+        int cells = 0;
         double sum = 0;
         for (double[] row : loads) {
+            gpus = Math.max(gpus, row.length);
             for (double v : row) {
-                sum += v;
+                if (Double.isFinite(v)) {
+                    sum += v;
+                    cells++;
+                }
             }
         }
-        double mean = sum / (layers * (double) gpus);
-        double[] x = new double[layers * gpus];
-        double[] y = new double[layers * gpus];
-        double[] z = new double[layers * gpus];
+        double mean = cells == 0 ? 0 : sum / cells;
+        double[] x = new double[cells];
+        double[] y = new double[cells];
+        double[] z = new double[cells];
         double max = 1;
+        int i = 0;
         for (int l = 0; l < layers; l++) {
-            for (int g = 0; g < gpus; g++) {
-                int i = l * gpus + g;
+            for (int g = 0; g < loads[l].length; g++) {
+                if (!Double.isFinite(loads[l][g])) {
+                    continue;
+                }
                 x[i] = g;
                 y[i] = l;
                 z[i] = mean > 0 ? loads[l][g] / mean : 0;
                 max = Math.max(max, z[i]);
+                i++;
             }
         }
         DefaultXYZDataset data = new DefaultXYZDataset();
-        data.addSeries("load", new double[][] {x, y, z});
+        if (cells > 0) {
+            data.addSeries("load", new double[][] {x, y, z});
+        }
         double upper = Math.max(2, Math.ceil(max * 4) / 4);
         DivergingScale scale = new DivergingScale(0, 1, upper);
         XYBlockRenderer renderer = new XYBlockRenderer();
         renderer.setPaintScale(scale);
         NumberAxis xAxis = new NumberAxis("GPU in the expert-parallel group (index)");
-        xAxis.setRange(-0.5, gpus - 0.5);
+        xAxis.setRange(-0.5, Math.max(1, gpus) - 0.5);
         xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         NumberAxis yAxis = new NumberAxis("MoE layer (index among MoE layers)");
-        yAxis.setRange(-0.5, layers - 0.5);
+        yAxis.setRange(-0.5, Math.max(1, layers) - 0.5);
         yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+        plot.setNoDataMessage(NO_DATA);
         JFreeChart chart = new JFreeChart(title, plot);
         chart.removeLegend();
         NumberAxis scaleAxis = new NumberAxis("tokens received / mean over all GPUs and layers");
@@ -221,15 +274,26 @@ public final class Charts {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         double top = 0;
         double capacity = 0;
+        boolean any = false;
         for (PoolMemory m : pools) {
             String pool = m.pool() + " pool";
-            data.addValue(m.weights() / 1e9, "weights", pool);
-            data.addValue(m.kvCache() / 1e9, "KV cache", pool);
-            data.addValue(m.activations() / 1e9, "activations", pool);
-            data.addValue(m.buffers() / 1e9, "communication buffers", pool);
-            data.addValue(m.reserved() / 1e9, "runtime reserve", pool);
-            top = Math.max(top, (m.weights() + m.kvCache() + m.activations() + m.buffers() + m.reserved()) / 1e9);
-            capacity = Math.max(capacity, m.capacity() / 1e9);
+            double[] parts = {m.weights(), m.kvCache(), m.activations(), m.buffers(), m.reserved()};
+            String[] names = {"weights", "KV cache", "activations", "communication buffers", "runtime reserve"};
+            double total = 0;
+            for (int i = 0; i < parts.length; i++) {
+                double gb = Double.isFinite(parts[i]) && parts[i] > 0 ? parts[i] / 1e9 : 0;
+                data.addValue(gb, names[i], pool);
+                total += gb;
+            }
+            any |= total > 0;
+            top = Math.max(top, total);
+            if (Double.isFinite(m.capacity()) && m.capacity() > 0) {
+                capacity = Math.max(capacity, m.capacity() / 1e9);
+            }
+        }
+        if (!any && capacity == 0) {
+            // Nothing to draw: no pools, or every figure zero. The chart says so instead of failing.
+            data.clear();
         }
         StackedBarRenderer renderer = new StackedBarRenderer();
         keepSeriesLooks(renderer);
@@ -247,8 +311,10 @@ public final class Charts {
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
         renderer.setDefaultItemLabelPaint(Color.WHITE);
         NumberAxis yAxis = new NumberAxis("memory per GPU (GB, 10^9 bytes)");
-        yAxis.setRange(0, Math.max(top, capacity) * 1.12);
+        double upper = Math.max(top, capacity) * 1.12;
+        yAxis.setRange(0, upper > 0 ? upper : 1);
         CategoryPlot plot = new CategoryPlot(data, new CategoryAxis("pool"), yAxis, renderer);
+        plot.setNoDataMessage(NO_DATA);
         ValueMarker line = new ValueMarker(capacity, Color.BLACK, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                 BasicStroke.JOIN_MITER, 1, new float[] {6, 4}, 0));
         line.setLabel(String.format(Locale.ROOT, "HBM capacity %.1f GB", capacity));
@@ -256,7 +322,9 @@ public final class Charts {
         line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
         line.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
         line.setLabelOffset(new RectangleInsets(2, 6, 2, 2));
-        plot.addRangeMarker(line);
+        if (capacity > 0) {
+            plot.addRangeMarker(line);
+        }
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
     }
@@ -297,8 +365,12 @@ public final class Charts {
         laneAxis.setGridBandsVisible(false);
         laneAxis.setInverted(true);
         NumberAxis timeAxis = new NumberAxis("time within one step (ms)");
-        timeAxis.setRange(0, end * 1.02);
+        timeAxis.setRange(0, end > 0 ? end * 1.02 : 1);
+        if (end <= 0) {
+            data.removeAllSeries();
+        }
         XYPlot plot = new XYPlot(data, laneAxis, timeAxis, renderer);
+        plot.setNoDataMessage(NO_DATA);
         plot.setOrientation(PlotOrientation.HORIZONTAL);
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
@@ -390,6 +462,7 @@ public final class Charts {
                 plot.addAnnotation(none);
             }
         }
+        plot.setNoDataMessage(NO_DATA);
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
     }

@@ -7,15 +7,24 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import io.moesim.models.io.OutputFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.apache.pdfbox.cos.COSArray;
+import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.cos.COSString;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDDocumentInformation;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
@@ -24,7 +33,7 @@ import org.apache.pdfbox.pdmodel.graphics.form.PDFormXObject;
 /**
  * Writes a {@link Report}: {@code report.pdf} with every page drawn as vector graphics and real text
  * (PdfBoxGraphics2D, fonts mapped to the PDF standard fonts), and one PNG per chart at 150 dpi of an
- * A4-landscape page (1754 x 1240 pixels). Every file goes through a temporary file and a rename.
+ * A4-landscape page (1754 x 1240 pixels). The folder is written whole through {@link OutputFiles}.
  */
 public final class ReportWriter {
 
@@ -67,50 +76,100 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
-    /** Writes the formats asked for into {@code dir}; returns the files written. */
+    /**
+     * Writes the formats asked for as the folder {@code dir}, whole: the files are built in a temporary
+     * sibling folder that then replaces {@code dir} ({@link OutputFiles#writeFolder}), so a reader never
+     * sees pages of two reports side by side, and a report killed half-way leaves the old one. An existing
+     * {@code dir} may hold only a report's files ({@code *.png}, {@code report.pdf}). Returns the files
+     * written, as paths under {@code dir}.
+     */
     public static List<Path> write(Report report, Path dir, Set<Format> formats) {
-        List<Path> written = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         if (formats.contains(Format.PNG)) {
             for (Page.Chart chart : report.charts()) {
-                Path file = dir.resolve(chart.name() + ".png");
-                writePng(chart, file);
-                written.add(file);
+                names.add(chart.name() + ".png");
             }
         }
         if (formats.contains(Format.PDF)) {
-            Path file = dir.resolve(PDF_NAME);
-            writePdf(report, file);
-            written.add(file);
+            names.add(PDF_NAME);
         }
-        return written;
-    }
-
-    /** Writes every page of {@code report} into one PDF. */
-    public static void writePdf(Report report, Path file) {
-        atomically(file, temp -> {
-            try (PDDocument document = new PDDocument();
-                 PdfBoxGraphics2DFontTextDrawerDefaultFonts fonts = new PdfBoxGraphics2DFontTextDrawerDefaultFonts()) {
-                document.getDocumentInformation().setTitle(report.title());
-                document.getDocumentInformation().setCreator("moesim");
-                for (Page page : report.pages()) {
-                    PDPage pdfPage = new PDPage(new PDRectangle(PAGE_WIDTH, PAGE_HEIGHT));
-                    document.addPage(pdfPage);
-                    PdfBoxGraphics2D g = new PdfBoxGraphics2D(document, PAGE_WIDTH, PAGE_HEIGHT);
-                    g.setFontTextDrawer(fonts);
-                    page.draw(g, PAGE_WIDTH, PAGE_HEIGHT);
-                    g.dispose();
-                    PDFormXObject form = g.getXFormObject();
-                    try (PDPageContentStream content = new PDPageContentStream(document, pdfPage)) {
-                        content.drawForm(form);
-                    }
+        OutputFiles.writeFolder(dir, ReportWriter::isReportFile, folder -> {
+            if (formats.contains(Format.PNG)) {
+                for (Page.Chart chart : report.charts()) {
+                    Files.write(folder.resolve(chart.name() + ".png"), png(chart));
                 }
-                document.save(temp.toFile());
+            }
+            if (formats.contains(Format.PDF)) {
+                try (OutputStream out = Files.newOutputStream(folder.resolve(PDF_NAME))) {
+                    pdf(report, out);
+                }
             }
         });
+        return names.stream().map(dir::resolve).toList();
     }
 
-    /** Draws one page into a PNG at {@link #PNG_DPI}. */
+    /** Checks before any work that {@link #write} could replace {@code dir} (see {@link OutputFiles#checkFolder}). */
+    public static void checkFolder(Path dir) {
+        OutputFiles.checkFolder(dir, ReportWriter::isReportFile);
+    }
+
+    /** Whether {@code name} is a file a report folder holds. */
+    static boolean isReportFile(String name) {
+        return name.equals(PDF_NAME) || name.endsWith(".png");
+    }
+
+    /** Writes every page of {@code report} into one PDF file ({@code -}: standard output). */
+    public static void writePdf(Report report, Path file) {
+        OutputFiles.write(file, out -> pdf(report, out));
+    }
+
+    /**
+     * Every page of {@code report} as one PDF. The same report gives the same bytes: the document's
+     * {@code /ID} (which PDFBox would draw from the clock) is derived from the report's content, and no
+     * creation or modification date is written.
+     */
+    static void pdf(Report report, OutputStream out) throws IOException {
+        try (PDDocument document = new PDDocument();
+             PdfBoxGraphics2DFontTextDrawerDefaultFonts fonts = new PdfBoxGraphics2DFontTextDrawerDefaultFonts()) {
+            PDDocumentInformation info = document.getDocumentInformation();
+            info.setTitle(report.title());
+            info.setCreator("moesim");
+            info.setCreationDate(null);
+            info.setModificationDate(null);
+            MessageDigest digest = sha256();
+            digest.update(report.title().getBytes(StandardCharsets.UTF_8));
+            for (Page page : report.pages()) {
+                PDPage pdfPage = new PDPage(new PDRectangle(PAGE_WIDTH, PAGE_HEIGHT));
+                document.addPage(pdfPage);
+                PdfBoxGraphics2D g = new PdfBoxGraphics2D(document, PAGE_WIDTH, PAGE_HEIGHT);
+                g.setFontTextDrawer(fonts);
+                page.draw(g, PAGE_WIDTH, PAGE_HEIGHT);
+                g.dispose();
+                PDFormXObject form = g.getXFormObject();
+                try (java.io.InputStream content = form.getContentStream().createInputStream()) {
+                    digest.update(content.readAllBytes());
+                }
+                try (PDPageContentStream content = new PDPageContentStream(document, pdfPage)) {
+                    content.drawForm(form);
+                }
+            }
+            byte[] id = java.util.Arrays.copyOf(digest.digest(), 16);
+            COSArray ids = new COSArray();
+            ids.add(new COSString(id));
+            ids.add(new COSString(id));
+            document.getDocument().getTrailer().setItem(COSName.ID, ids);
+            document.save(out);
+        }
+    }
+
+    /** Draws one page into a PNG file at {@link #PNG_DPI} ({@code -}: standard output). */
     public static void writePng(Page page, Path file) {
+        byte[] bytes = png(page);
+        OutputFiles.writeBytes(file, bytes);
+    }
+
+    /** One page as PNG bytes at {@link #PNG_DPI}. */
+    static byte[] png(Page page) {
         double scale = PNG_DPI / 72.0;
         int width = (int) Math.round(PAGE_WIDTH * scale);
         int height = (int) Math.round(PAGE_HEIGHT * scale);
@@ -127,30 +186,22 @@ public final class ReportWriter {
         } finally {
             g.dispose();
         }
-        atomically(file, temp -> {
-            if (!ImageIO.write(image, "png", temp.toFile())) {
-                throw new IOException("no PNG writer");
-            }
-        });
-    }
-
-    private interface Writer {
-        void write(Path temp) throws IOException;
-    }
-
-    private static void atomically(Path file, Writer writer) {
-        Path absolute = file.toAbsolutePath();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 18);
         try {
-            Files.createDirectories(absolute.getParent());
-            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            try {
-                writer.write(temp);
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
+            if (!ImageIO.write(image, "png", bytes)) {
+                throw new IllegalStateException("no PNG writer in this JVM");
             }
         } catch (IOException e) {
-            throw new InputException(file + ": cannot write: " + e.getMessage());
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

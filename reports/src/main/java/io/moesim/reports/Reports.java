@@ -261,10 +261,11 @@ public final class Reports {
      */
     static Page heatmapFromResults(JsonNode results) {
         JsonNode all = results.path("expertLoads");
-        if (!all.isObject()) {
+        if (!all.isObject() || all.isEmpty()) {
             return null;
         }
-        String pool = all.has(heatmapPool(results)) ? heatmapPool(results) : all.fieldNames().next();
+        String pool = List.of("decode", "prefill", "colocated").stream().filter(all::has).findFirst()
+                .orElse(all.fieldNames().next());
         JsonNode rows = all.path(pool).path("tokensPerGpuPerLayer");
         if (!rows.isArray() || rows.isEmpty()) {
             return null;
@@ -273,7 +274,8 @@ public final class Reports {
         for (int l = 0; l < rows.size(); l++) {
             loads[l] = new double[rows.get(l).size()];
             for (int g = 0; g < loads[l].length; g++) {
-                loads[l][g] = rows.get(l).get(g).asDouble();
+                JsonNode v = rows.get(l).get(g);
+                loads[l][g] = v.isNumber() ? v.asDouble() : Double.NaN;
             }
         }
         String description = all.path(pool).path("description").asText("Loads from the simulation results.");
@@ -295,8 +297,9 @@ public final class Reports {
 
     private static Page heatmapChart(String pool, ExpertLoads loads) {
         String title = "Expert load per GPU per MoE layer (" + pool + " pool)";
+        double busiest = loads.maxOverMean();
         return new Page.Chart("expert-load", title, Charts.heatmap(title, loads.loads(), loads.description()
-                + String.format(Locale.ROOT, " Busiest GPU-layer: %.2f x the mean.", loads.maxOverMean())));
+                + (Double.isFinite(busiest) ? String.format(Locale.ROOT, " Busiest GPU-layer: %.2f x the mean.", busiest) : "")));
     }
 
     // ---- cost across hardware (needs the scenario) ----

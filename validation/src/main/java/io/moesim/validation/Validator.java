@@ -161,7 +161,10 @@ public final class Validator {
             row.put("tolerance", c.tolerance());
             row.put("status", r.status().label());
             row.put("reason", c.reason());
-            row.put("source", Map.of("url", c.sourceUrl(), "section", c.sourceSection()));
+            Map<String, Object> source = new LinkedHashMap<>(); // Map.of would change the key order from run to run
+            source.put("url", c.sourceUrl());
+            source.put("section", c.sourceSection());
+            row.put("source", source);
             cases.add(row);
         }
         root.put("cases", cases);
@@ -183,7 +186,7 @@ public final class Validator {
         return root;
     }
 
-    /** Writes the JSON to {@code file} through a temporary file and a rename. */
+    /** Writes the JSON to {@code file} ({@code -}: standard output) through a temporary file and a rename. */
     public static void writeJson(Report report, Path file) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files2.writeAtomically(file, out -> mapper.writeValue(out, toJson(report)));

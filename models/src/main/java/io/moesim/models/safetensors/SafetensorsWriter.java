@@ -4,18 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moesim.models.InputException;
+import io.moesim.models.io.OutputFiles;
 import io.moesim.models.tensor.DType;
 import io.moesim.models.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -106,45 +103,24 @@ public final class SafetensorsWriter {
         byte[] headerPadded = Arrays.copyOf(headerBytes, padded);
         Arrays.fill(headerPadded, headerBytes.length, padded, (byte) ' ');
 
-        Path dir = target.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try {
-                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-                    writeFully(out, len);
-                    writeFully(out, ByteBuffer.wrap(headerPadded));
-                    ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                    for (Entry t : tensors.values()) {
-                        for (float v : t.values) {
-                            if (buf.remaining() < 4) {
-                                buf.flip();
-                                writeFully(out, buf);
-                                buf.clear();
-                            }
-                            switch (t.dtype) {
-                                case F32 -> buf.putFloat(v);
-                                case BF16 -> buf.putShort(DType.floatToBf16(v));
-                                case F16 -> buf.putShort(Float.floatToFloat16(v));
-                            }
-                        }
+        OutputFiles.write(target, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded).array());
+            out.write(headerPadded);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry t : tensors.values()) {
+                for (float v : t.values) {
+                    if (buf.remaining() < 4) {
+                        out.write(buf.array(), 0, buf.position());
+                        buf.clear();
                     }
-                    buf.flip();
-                    writeFully(out, buf);
+                    switch (t.dtype) {
+                        case F32 -> buf.putFloat(v);
+                        case BF16 -> buf.putShort(DType.floatToBf16(v));
+                        case F16 -> buf.putShort(Float.floatToFloat16(v));
+                    }
                 }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
             }
-        } catch (IOException e) {
-            throw new InputException(target + ": file: cannot write: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            out.write(buf);
-        }
+            out.write(buf.array(), 0, buf.position());
+        });
     }
 }

@@ -1,14 +1,12 @@
 package io.moesim.models.trace;
 
+import io.moesim.models.io.OutputFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Exports a router trace as JSON Lines: one object per token and recorded layer,
@@ -59,32 +57,18 @@ public final class TraceJsonl {
      * Returns the number of lines. A bad trace throws {@link io.moesim.models.InputException}.
      */
     public static long export(Path trace, Path target) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = null;
-        try (TraceReader reader = TraceReader.open(trace)) {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try (TraceReader reader = TraceReader.open(trace);
+             OutputFiles.Pending pending = OutputFiles.open(target)) {
             long lines;
-            try (Writer out = new BufferedWriter(Files.newBufferedWriter(temp, StandardCharsets.UTF_8), 1 << 16)) {
-                lines = export(reader, out);
-            }
             try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                Writer out = new BufferedWriter(new OutputStreamWriter(pending.stream(), StandardCharsets.UTF_8), 1 << 16);
+                lines = export(reader, out);
+                out.flush();
+            } catch (IOException e) {
+                throw OutputFiles.cannotWrite(target, e);
             }
-            temp = null;
+            pending.commit();
             return lines;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // A stray temporary file is harmless.
-                }
-            }
         }
     }
 }

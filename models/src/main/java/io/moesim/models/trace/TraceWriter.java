@@ -1,15 +1,12 @@
 package io.moesim.models.trace;
 
+import io.moesim.models.io.OutputFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
@@ -46,7 +43,7 @@ import java.util.zip.GZIPOutputStream;
 public final class TraceWriter implements AutoCloseable {
 
     private final Path target;
-    private final Path temp;
+    private final OutputFiles.Pending pending;
     private final TraceHeader header;
     private final OutputStream out;
     private final int layers;
@@ -81,18 +78,14 @@ public final class TraceWriter implements AutoCloseable {
         this.recordBytes = (int) bytes;
         this.chunkTokens = (int) Math.max(1, Math.min(TraceFormat.CHUNK_TOKENS, (8L << 20) / recordBytes));
         this.chunk = ByteBuffer.allocate(chunkTokens * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        this.temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        OutputStream file = Files.newOutputStream(temp);
+        this.pending = OutputFiles.open(target);
         try {
-            OutputStream buffered = new BufferedOutputStream(file, 1 << 16);
+            OutputStream buffered = new BufferedOutputStream(pending.stream(), 1 << 16);
             this.out = target.getFileName().toString().endsWith(".gz")
                     ? new GZIPOutputStream(buffered, 1 << 16) : buffered;
             writeHeader();
         } catch (IOException | RuntimeException e) {
-            file.close();
-            Files.deleteIfExists(temp);
+            pending.close();
             throw e;
         }
     }
@@ -100,7 +93,7 @@ public final class TraceWriter implements AutoCloseable {
     /**
      * Starts writing a trace to {@code target} (gzip-compressed when the name ends in {@code .gz}).
      *
-     * @throws UncheckedIOException if the temporary file cannot be created or written
+     * @throws io.moesim.models.InputException if the file cannot be created or written
      */
     public static TraceWriter create(Path target, TraceHeader header) {
         Objects.requireNonNull(target, "target");
@@ -108,7 +101,7 @@ public final class TraceWriter implements AutoCloseable {
         try {
             return new TraceWriter(target, header);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+            throw OutputFiles.cannotWrite(target, e);
         }
     }
 
@@ -257,15 +250,11 @@ public final class TraceWriter implements AutoCloseable {
             end.putInt(0).putLong(tokensWritten);
             out.write(end.array());
             out.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
         } catch (IOException e) {
-            deleteTemp();
-            throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+            pending.close();
+            throw OutputFiles.cannotWrite(target, e);
         }
+        pending.commit();
     }
 
     /** Discards everything written; the target is left untouched. Safe to call more than once. */
@@ -279,15 +268,7 @@ public final class TraceWriter implements AutoCloseable {
         } catch (IOException ignored) {
             // The file is deleted anyway.
         }
-        deleteTemp();
-    }
-
-    private void deleteTemp() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // Nothing more to do: a stray temporary file is harmless.
-        }
+        pending.close();
     }
 
     private int beginLayer(int decoderLayer) {
@@ -372,7 +353,7 @@ public final class TraceWriter implements AutoCloseable {
                 flushChunk();
             } catch (IOException e) {
                 abort();
-                throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+                throw OutputFiles.cannotWrite(target, e);
             }
         }
     }

@@ -9,13 +9,11 @@ import io.moesim.models.tensor.DType;
 import io.moesim.models.tensor.Tensor;
 import io.moesim.models.tokenizer.ByteTokenizerJson;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,12 +96,8 @@ public final class TwinExport {
         return (short) ((bits + rounding) >>> 16);
     }
 
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            out.write(bytes);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    static void writeAtomically(Path file, byte[] bytes) {
+        io.moesim.models.io.OutputFiles.writeBytes(file, bytes);
     }
 
     /** The twin's README: what it mirrors, how it was trained, on what, for how long, and how well. */

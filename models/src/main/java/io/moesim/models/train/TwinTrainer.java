@@ -4,10 +4,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -205,29 +203,24 @@ public final class TwinTrainer {
 
     /** Writes parameters, AdamW moments, selection biases and the step (temp file, then rename). */
     public void save(Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
-                out.writeInt(CHECKPOINT_MAGIC);
-                out.writeUTF(model.c.toString());
-                out.writeInt(step);
-                for (Param p : model.params()) {
-                    out.writeUTF(p.name());
-                    writeFloats(out, p.w());
-                    writeFloats(out, p.m());
-                    writeFloats(out, p.v());
-                }
-                for (float[] b : model.biases()) {
-                    if (b != null) {
-                        writeFloats(out, b);
-                    }
+        io.moesim.models.io.OutputFiles.write(file, stream -> {
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(stream, 1 << 20));
+            out.writeInt(CHECKPOINT_MAGIC);
+            out.writeUTF(model.c.toString());
+            out.writeInt(step);
+            for (Param p : model.params()) {
+                out.writeUTF(p.name());
+                writeFloats(out, p.w());
+                writeFloats(out, p.m());
+                writeFloats(out, p.v());
+            }
+            for (float[] b : model.biases()) {
+                if (b != null) {
+                    writeFloats(out, b);
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            out.flush();
+        });
     }
 
     /** Restores a checkpoint written by {@link #save} for the same twin configuration. */

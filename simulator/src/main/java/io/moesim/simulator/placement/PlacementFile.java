@@ -11,9 +11,7 @@ import io.moesim.models.InputException;
 import io.moesim.simulator.config.Yaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -136,19 +134,13 @@ public final class PlacementFile {
         ObjectMapper mapper = file.getFileName().toString().endsWith(".json")
                 ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 : new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+        String text;
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            try {
-                Files.writeString(tmp, mapper.writeValueAsString(toTree(placement)));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            text = mapper.writeValueAsString(toTree(placement));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot encode the placement", e);
         }
+        io.moesim.models.io.OutputFiles.writeString(file, text);
     }
 
     /** The tree {@link #write} writes. */

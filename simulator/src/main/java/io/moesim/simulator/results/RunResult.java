@@ -2,7 +2,7 @@ package io.moesim.simulator.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.moesim.models.InputException;
+import io.moesim.models.io.OutputFiles;
 import io.moesim.simulator.analytic.AnalyticModel;
 import io.moesim.simulator.analytic.PoolEstimate;
 import io.moesim.simulator.analytic.StepModel;
@@ -14,10 +14,7 @@ import io.moesim.simulator.serving.PoolSpec;
 import io.moesim.simulator.serving.ServingSimulation;
 import io.moesim.simulator.serving.ServingSpecs;
 import io.moesim.simulator.serving.SimulationResult;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -308,22 +305,9 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         return Double.isNaN(value) ? null : value;
     }
 
-    /** Writes the JSON to {@code file} through a temporary file in the same folder and a rename. */
+    /** Writes the JSON to {@code file} ({@code -}: standard output) through {@link OutputFiles}. */
     public void writeJson(Path file) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
-        try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
-            try {
-                mapper.writeValue(temp.toFile(), toJson());
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot write: " + e.getMessage());
-        }
+        OutputFiles.write(file, out -> mapper.writeValue(out, toJson()));
     }
 }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moesim.models.InputException;
+import io.moesim.models.io.OutputFiles;
 import io.moesim.simulator.config.Yaml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,15 +45,32 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         points = List.copyOf(points);
     }
 
-    /** Writes {@code dir/sweep.csv} and {@code dir/sweep.json}, each through a temporary file and a rename. */
+    /**
+     * Writes the folder {@code dir} with {@code sweep.csv} and {@code sweep.json}: built in a temporary
+     * sibling folder and swapped into place ({@link OutputFiles#writeFolder}), so a reader never sees the
+     * CSV of one sweep beside the JSON of another. An existing {@code dir} may hold only these files.
+     */
     public void write(Path dir) {
-        writeAtomically(dir.resolve(CSV), csv().getBytes(StandardCharsets.UTF_8));
+        byte[] csv = csv().getBytes(StandardCharsets.UTF_8);
+        byte[] json;
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
-            writeAtomically(dir.resolve(JSON), json);
+            json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
         } catch (IOException e) {
-            throw new InputException(dir.resolve(JSON) + ": cannot write: " + e.getMessage());
+            throw new IllegalStateException("cannot encode the sweep", e);
         }
+        OutputFiles.writeFolder(dir, SweepResult::isSweepFile, folder -> {
+            Files.write(folder.resolve(CSV), csv);
+            Files.write(folder.resolve(JSON), json);
+        });
+    }
+
+    /** Checks before any work that {@link #write} could replace {@code dir} (see {@link OutputFiles#checkFolder}). */
+    public static void checkFolder(Path dir) {
+        OutputFiles.checkFolder(dir, SweepResult::isSweepFile);
+    }
+
+    private static boolean isSweepFile(String name) {
+        return name.equals(CSV) || name.equals(JSON);
     }
 
     /** The CSV text: a header, then one row per point; a figure that does not apply is empty. */
@@ -206,22 +223,5 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         number(node, "p50", p.p50());
         number(node, "p90", p.p90());
         number(node, "p99", p.p99());
-    }
-
-    /** Writes {@code bytes} to {@code file} through a temporary file in the same folder and a rename. */
-    static void writeAtomically(Path file, byte[] bytes) {
-        Path absolute = file.toAbsolutePath();
-        try {
-            Files.createDirectories(absolute.getParent());
-            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            try {
-                Files.write(temp, bytes);
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot write: " + e.getMessage());
-        }
     }
 }
