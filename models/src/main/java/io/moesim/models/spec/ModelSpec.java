@@ -48,29 +48,45 @@ public record ModelSpec(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(attention, "attention");
         Objects.requireNonNull(moe, "moe");
-        requirePositive("numLayers", numLayers);
-        requirePositive("hiddenSize", hiddenSize);
-        requirePositive("vocabSize", vocabSize);
-        requirePositive("moeLayerStep", moeLayerStep);
-        requirePositive("maxContextTokens", maxContextTokens);
+        ModelLimits.require("numLayers", numLayers, ModelLimits.MAX_LAYERS);
+        ModelLimits.require("hiddenSize", hiddenSize, ModelLimits.MAX_WIDTH);
+        ModelLimits.require("vocabSize", vocabSize, ModelLimits.MAX_VOCAB);
+        ModelLimits.require("moeLayerStep", moeLayerStep, ModelLimits.MAX_LAYERS);
+        ModelLimits.require("maxContextTokens", maxContextTokens, ModelLimits.MAX_CONTEXT);
         if (firstDenseLayers < 0 || firstDenseLayers > numLayers) {
-            throw new IllegalArgumentException("firstDenseLayers must be in [0, numLayers], got " + firstDenseLayers);
+            throw new SpecException("firstDenseLayers", "must be in [0, numLayers " + numLayers + "], got "
+                    + firstDenseLayers);
         }
         if (mtpModules < 0) {
-            throw new IllegalArgumentException("mtpModules must be >= 0, got " + mtpModules);
+            throw new SpecException("mtpModules", "must be >= 0, got " + mtpModules);
         }
+        ModelLimits.requireAtMost("mtpModules", mtpModules, ModelLimits.MAX_LAYERS);
         if (denseIntermediateSize < 0) {
-            throw new IllegalArgumentException("denseIntermediateSize must be >= 0, got " + denseIntermediateSize);
+            throw new SpecException("denseIntermediateSize", "must be >= 0, got " + denseIntermediateSize);
+        }
+        ModelLimits.requireAtMost("denseIntermediateSize", denseIntermediateSize, ModelLimits.MAX_INTERMEDIATE);
+        int moeLayers = 0;
+        for (int layer = firstDenseLayers; layer < numLayers; layer++) {
+            moeLayers += (layer + 1) % moeLayerStep == 0 ? 1 : 0;
+        }
+        if (moeLayers == 0) {
+            throw new SpecException(firstDenseLayers > 0 ? "firstDenseLayers" : "moeLayerStep",
+                    "leaves no MoE layer among numLayers " + numLayers + " (firstDenseLayers " + firstDenseLayers
+                            + ", moeLayerStep " + moeLayerStep + ")");
+        }
+        if (moeLayers < numLayers && denseIntermediateSize == 0) {
+            throw new SpecException("denseIntermediateSize", "must be > 0: " + (numLayers - moeLayers)
+                    + " of numLayers " + numLayers + " layers are dense");
         }
         if (attention instanceof AttentionSpec.Gqa gqa && gqa.slidingWindowLayers() > 0) {
             int windowed = gqa.slidingWindowLayers();
             int global = numLayers - windowed;
             if (windowed > numLayers || (global > 0 && numLayers % global != 0)) {
-                throw new IllegalArgumentException("slidingWindowLayers " + windowed + " of " + numLayers
-                        + " layers: the full-attention layers must be every n-th layer for an integer n");
+                throw new SpecException("slidingWindowLayers", windowed + " of numLayers " + numLayers
+                        + ": the full-attention layers must be every n-th layer for an integer n");
             }
             if (gqa.slidingWindowTokens() == 0) {
-                throw new IllegalArgumentException("slidingWindowLayers > 0 needs slidingWindowTokens > 0");
+                throw new SpecException("slidingWindowTokens", "must be > 0 when slidingWindowLayers > 0");
             }
         }
     }
@@ -124,7 +140,7 @@ public record ModelSpec(
 
     static void requirePositive(String name, long value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+            throw new SpecException(name, "must be > 0, got " + value);
         }
     }
 }
