@@ -1,6 +1,8 @@
 package io.moesim.cli;
 
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
+import java.util.List;
 import io.moesim.models.train.Corpus;
 import io.moesim.models.train.TrainSettings;
 import io.moesim.models.train.TwinCatalog;
@@ -58,6 +60,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--trace-bytes", defaultValue = "16384", description = "Bytes per trace (default ${DEFAULT-VALUE}).")
     int traceBytes;
 
+    /**
+     * {@code --trace-bytes} must give every trace at least one window of the twin's context, and the
+     * held-out corpus must hold the bytes the prose, code and mixed traces read.
+     */
+    private void checkTraceBytes(int context, Corpus corpus) {
+        if (traceBytes < context) {
+            throw InputException.at("--trace-bytes", "value", "must be at least the twin's context of " + context
+                    + " tokens (one window), got " + traceBytes);
+        }
+        long windows = traceBytes / context;
+        for (int d = 0; d < corpus.heldout().length; d++) {
+            long needed = windows - 1 >= d ? (long) traceBytes + ((windows - 1 - d) / 3 + 1) * context : traceBytes;
+            int have = corpus.heldout()[d].length;
+            if (needed > have) {
+                throw InputException.at("--trace-bytes", "value", traceBytes + " bytes per trace need " + needed
+                        + " held-out bytes of " + Corpus.DOMAINS.get(d) + ", the corpus has " + have);
+            }
+        }
+    }
+
     static final class TwinNames extends java.util.ArrayList<String> {
         TwinNames() {
             super(TwinCatalog.NAMES);
@@ -77,15 +99,37 @@ public final class TrainCommand implements Callable<Integer> {
         if (config == null) {
             throw InputException.at("--twin", "twin", "unknown twin '" + twin + "' (known: " + TwinCatalog.NAMES + ")");
         }
-        if (steps <= 0 || batch <= 0 || !(lr > 0)) {
-            throw InputException.at("--steps/--batch/--lr", "value", "must be positive");
+        if (steps <= 0) {
+            throw InputException.at("--steps", "value", "must be a positive number of steps, got " + steps);
+        }
+        if (batch <= 0) {
+            throw InputException.at("--batch", "value", "must be a positive number of sequences, got " + batch);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw InputException.at("--lr", "value", "must be a finite number > 0, got " + lr);
+        }
+        Path dir = out != null ? out : Path.of("models", "twins", twin);
+        InputFiles.requireOutputFolder(dir, "--out");
+        Path readmeFile = dir.resolve("README.md");
+        if (Files.isDirectory(readmeFile)) {
+            throw InputException.at(readmeFile, "--out", "README.md is a folder; train writes the twin's README there");
+        }
+        for (String name : List.of("model.safetensors", "config.json", "tokenizer.json", "traces")) {
+            Path p = dir.resolve(name);
+            if (name.equals("traces") ? Files.exists(p) && !Files.isDirectory(p) : Files.isDirectory(p)) {
+                throw InputException.at(p, "--out", name + " is in the way (a " + (Files.isDirectory(p) ? "folder" : "file")
+                        + " where train writes a " + (name.equals("traces") ? "folder" : "file") + ")");
+            }
+        }
+        if (checkpoint != null && Files.isDirectory(checkpoint)) {
+            throw InputException.at(checkpoint, "--checkpoint", "is a folder; give the checkpoint file's name");
         }
         TrainSettings d = TrainSettings.defaults(steps);
         TrainSettings settings = new TrainSettings(steps, batch, lr, d.warmupSteps(), d.minLrRatio(), d.weightDecay(),
                 d.clipNorm(), seed, d.evalBytes());
         Corpus corpus = Corpus.load(corpusDir);
-        Path dir = out != null ? out : Path.of("models", "twins", twin);
         if (tracesOnly) {
+            checkTraceBytes(config.contextTokens(), corpus);
             if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
                 throw InputException.at(dir.resolve("model.safetensors"), "file", "no trained twin here (train it first)");
             }

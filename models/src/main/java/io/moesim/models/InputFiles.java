@@ -136,6 +136,44 @@ public final class InputFiles {
         return reason.replaceAll("\\b(?:[a-z]+\\.)+[A-Z][A-Za-z]*(?:Exception|Error):\\s*", "");
     }
 
+    /**
+     * Checks that {@code out} can be created as a file: it is not a folder, and its nearest existing
+     * ancestor is a folder (not a file). {@code option} names the argument in errors ({@code --out}).
+     */
+    public static void requireOutputFile(Path out, String option) {
+        if (Files.isDirectory(out)) {
+            throw InputException.at(out, option, "is a folder; give the name of a file to write");
+        }
+        for (Path p = out.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) {
+                    throw InputException.at(out, option, p + " is a file, not a folder");
+                }
+                if (!Files.isWritable(p)) {
+                    throw InputException.at(out, option, "folder " + p + " is not writable");
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code dir} can be used as an output folder: it is a folder or does not exist yet, and its
+     * nearest existing ancestor is a folder.
+     */
+    public static void requireOutputFolder(Path dir, String option) {
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw InputException.at(dir, option, "is a file; give a folder");
+            }
+            if (!Files.isWritable(dir)) {
+                throw InputException.at(dir, option, "folder is not writable");
+            }
+            return;
+        }
+        requireOutputFile(dir, option);
+    }
+
     /** A mapper for user JSON: duplicate keys are errors; NaN and Infinity are not numbers. */
     public static ObjectMapper strictJson() {
         ObjectMapper mapper = new ObjectMapper();

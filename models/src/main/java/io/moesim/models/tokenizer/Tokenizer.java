@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,26 +103,12 @@ public final class Tokenizer {
 
     /** Reads a {@code tokenizer.json}; a missing, malformed or unsupported file throws {@link InputException}. */
     public static Tokenizer load(Path file) {
-        String json;
-        try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        return parse(json, file.toString());
+        return parse(InputFiles.readText(file, "file"), file.toString());
     }
 
     /** Parses the text of a {@code tokenizer.json}; {@code source} names it in error messages. */
     public static Tokenizer parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw InputException.at(source, "json", "not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
-        }
+        JsonNode root = InputFiles.parse(InputFiles.strictJson(), json, source, "json", "JSON");
         if (root == null || !root.isObject()) {
             throw InputException.at(source, "json", "not a tokenizer.json object");
         }

@@ -76,7 +76,7 @@ public final class TraceJsonl {
             temp = null;
             return lines;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw io.moesim.models.InputException.at(target, "--jsonl", "cannot write: " + io.moesim.models.InputFiles.describe(e));
         } finally {
             if (temp != null) {
                 try {

@@ -108,7 +108,7 @@ public final class TraceWriter implements AutoCloseable {
         try {
             return new TraceWriter(target, header);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write trace " + target + ": " + io.moesim.models.InputFiles.describe(e), e);
         }
     }
 
@@ -250,6 +250,10 @@ public final class TraceWriter implements AutoCloseable {
             abort();
             throw new IllegalStateException("closed with a window still open; trace discarded");
         }
+        if (tokensWritten == 0) {
+            abort();
+            throw new IllegalStateException("no tokens were given; an empty trace is not written");
+        }
         finished = true;
         try {
             flushChunk();
@@ -264,7 +268,7 @@ public final class TraceWriter implements AutoCloseable {
             }
         } catch (IOException e) {
             deleteTemp();
-            throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write trace " + target + ": " + io.moesim.models.InputFiles.describe(e), e);
         }
     }
 
@@ -326,8 +330,9 @@ public final class TraceWriter implements AutoCloseable {
             if (id < 0 || id >= header.numExperts()) {
                 throw new IllegalArgumentException(where + ": expert " + id + " outside [0, " + header.numExperts() + ")");
             }
-            if (!Float.isFinite(w[offset + j])) {
-                throw new IllegalArgumentException(where + ": weight of expert " + id + " is " + w[offset + j]);
+            if (!Float.isFinite(w[offset + j]) || w[offset + j] < 0) {
+                throw new IllegalArgumentException(where + ": weight of expert " + id + " is " + w[offset + j]
+                        + ", not a finite number >= 0");
             }
             for (int i = 0; i < j; i++) {
                 if (ids[offset + i] == id) {
@@ -372,7 +377,7 @@ public final class TraceWriter implements AutoCloseable {
                 flushChunk();
             } catch (IOException e) {
                 abort();
-                throw new UncheckedIOException("cannot write trace " + target + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot write trace " + target + ": " + io.moesim.models.InputFiles.describe(e), e);
             }
         }
     }
