@@ -90,7 +90,7 @@ public final class SafetensorsFile implements AutoCloseable {
             Map<String, String> metadata = new LinkedHashMap<>();
             String header = InputFiles.decodeUtf8(headerUtf8, path, "header");
             Map<String, TensorInfo> infos = parseHeader(path, header, data.byteSize(), metadata);
-            checkOverlaps(path, infos);
+            checkLayout(path, infos, data.byteSize());
             return new SafetensorsFile(path, arena, data, infos, Collections.unmodifiableMap(metadata));
         } catch (RuntimeException e) {
             arena.close();
@@ -171,21 +171,34 @@ public final class SafetensorsFile implements AutoCloseable {
         return info;
     }
 
-    /** Refuses two tensors whose bytes overlap (a zero-length tensor overlaps nothing). */
-    private static void checkOverlaps(Path path, Map<String, TensorInfo> infos) {
+    /**
+     * Refuses two tensors whose bytes overlap (naming both), bytes that belong to no tensor, and data
+     * after the last tensor: as the reference implementation, the tensors must tile the data section.
+     */
+    private static void checkLayout(Path path, Map<String, TensorInfo> infos, long dataBytes) {
         java.util.List<TensorInfo> sorted = new java.util.ArrayList<>(infos.values());
         sorted.removeIf(t -> t.byteLength() == 0);
         sorted.sort(java.util.Comparator.comparingLong(TensorInfo::dataBegin).thenComparingLong(TensorInfo::dataEnd));
         TensorInfo reach = null; // the tensor reaching furthest so far
+        long covered = 0;
         for (TensorInfo t : sorted) {
             if (reach != null && t.dataBegin() < reach.dataEnd()) {
                 throw InputException.at(path, "tensor '" + t.name() + "'.data_offsets", "bytes [" + t.dataBegin() + ", "
                         + t.dataEnd() + ") overlap tensor '" + reach.name() + "' at [" + reach.dataBegin() + ", "
                         + reach.dataEnd() + ")");
             }
+            if (t.dataBegin() > covered) {
+                throw InputException.at(path, "tensor '" + t.name() + "'.data_offsets", "bytes [" + covered + ", "
+                        + t.dataBegin() + ") before it belong to no tensor");
+            }
             if (reach == null || t.dataEnd() > reach.dataEnd()) {
                 reach = t;
             }
+            covered = Math.max(covered, t.dataEnd());
+        }
+        if (covered != dataBytes) {
+            throw InputException.at(path, "data", (dataBytes - covered) + " bytes after the last tensor's data belong"
+                    + " to no tensor (junk appended, or wrong data_offsets)");
         }
     }
 

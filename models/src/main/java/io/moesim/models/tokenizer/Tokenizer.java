@@ -300,14 +300,31 @@ public final class Tokenizer {
             return value.asText();
         }
 
-        private static boolean flag(JsonNode node, String name, boolean otherwise) {
+        private boolean flag(JsonNode node, String name, boolean otherwise) {
             JsonNode value = node.get(name);
-            return value == null || value.isNull() ? otherwise : value.asBoolean();
+            if (value == null || value.isNull()) {
+                return otherwise;
+            }
+            if (!value.isBoolean()) {
+                throw bad(name, "must be true or false, got " + brief(value));
+            }
+            return value.booleanValue();
         }
 
-        private static String optionalText(JsonNode node, String name) {
+        private String optionalText(JsonNode node, String name) {
             JsonNode value = node.get(name);
-            return value == null || value.isNull() ? null : value.asText();
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isTextual()) {
+                throw bad(name, "must be a string, got " + brief(value));
+            }
+            return value.textValue();
+        }
+
+        private static String brief(JsonNode value) {
+            String text = value.toString();
+            return text.length() > 30 ? text.substring(0, 27) + "..." : text;
         }
 
         private static boolean absent(JsonNode node) {
@@ -316,6 +333,9 @@ public final class Tokenizer {
 
         Tokenizer tokenizer(JsonNode root) {
             JsonNode modelNode = require(root, "model", "model");
+            if (!modelNode.isObject()) {
+                throw bad("model", "must be an object, got " + brief(modelNode));
+            }
             Map<String, Integer> vocab = new HashMap<>();
             BpeModel model = model(modelNode, vocab);
             List<AddedToken> added = new ArrayList<>();
@@ -328,7 +348,10 @@ public final class Tokenizer {
                     JsonNode a = addedNode.get(i);
                     String field = "added_tokens[" + i + "]";
                     JsonNode id = require(a, "id", field + ".id");
-                    if (!id.canConvertToInt() || id.asInt() < 0) {
+                    if (!a.isObject()) {
+                        throw bad(field, "must be an object {id, content, ...}");
+                    }
+                    if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
                         throw bad(field + ".id", "must be a non-negative integer");
                     }
                     added.add(new AddedToken(id.asInt(), text(a, "content", field + ".content"),
@@ -351,7 +374,7 @@ public final class Tokenizer {
             if (type != null && !type.equals("BPE")) {
                 throw bad("model.type", "unsupported model type " + type + " (moesim reads BPE tokenizers)");
             }
-            if (!absent(m.get("dropout")) && m.get("dropout").asDouble() != 0) {
+            if (!absent(m.get("dropout")) && (!m.get("dropout").isNumber() || m.get("dropout").asDouble() != 0)) {
                 throw bad("model.dropout", "BPE dropout is not supported");
             }
             JsonNode v = require(m, "vocab", "model.vocab");
@@ -360,7 +383,7 @@ public final class Tokenizer {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
                     throw bad("model.vocab." + e.getKey(), "id must be a non-negative integer");
                 }
                 vocab.put(e.getKey(), e.getValue().asInt());
