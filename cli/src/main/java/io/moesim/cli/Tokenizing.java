@@ -15,6 +15,9 @@ final class Tokenizing {
     /** Encodes the UTF-8 text file with {@code modelDir/tokenizer.json}; every id must fit the model's vocabulary. */
     static int[] tokenize(Path modelDir, Path text, int vocabSize) {
         Path file = modelDir.resolve("tokenizer.json");
+        if (Files.isDirectory(file)) {
+            throw InputException.at(file, "tokenizer.json", "is a folder, expected the tokenizer's JSON file");
+        }
         if (!Files.isRegularFile(file)) {
             throw InputException.at(modelDir, "tokenizer.json", "missing; --text needs it (or pass --token-ids)");
         }

@@ -208,7 +208,9 @@ public final class InputFiles {
             String where = at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column "
                     + at.getColumnNr() + ")";
             String message = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
-            message = message.lines().findFirst().orElse("syntax error");
+            message = message.lines().findFirst().orElse("syntax error")
+                    .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                    .replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
             throw InputException.at(file, field, "not valid " + format + ": " + message + where);
         } catch (IOException e) {
             throw InputException.at(file, field, describe(e));

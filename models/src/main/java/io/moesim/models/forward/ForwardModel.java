@@ -489,9 +489,12 @@ public final class ForwardModel implements AutoCloseable {
             String layer = "model.layers." + l + ".";
             boolean mixtral = c.architecture() == Architecture.MIXTRAL;
             // Mixtral's original checkpoints name the block block_sparse_moe; newer conversions use mlp.
-            String p = mixtral && src.has(layer + "block_sparse_moe.gate.weight")
+            // (a missing router is then reported under the name the layer's other tensors use)
+            String p = mixtral && (src.has(layer + "block_sparse_moe.gate.weight")
+                    || !src.has(layer + "mlp.gate.weight") && src.has(layer + "block_sparse_moe.experts.0.w1.weight"))
                     ? layer + "block_sparse_moe." : layer + "mlp.";
             Proj router = linear(p + "gate.weight", experts, d);
+            finite(p + "gate.weight", router.weight());
             float[] bias = m.router().selectionBias() ? vector(p + "gate.e_score_correction_bias", experts) : null;
             ExpertWeights routed;
             if (src.has(p + "experts.gate_up_proj")) {
@@ -531,8 +534,36 @@ public final class ForwardModel implements AutoCloseable {
             return new Proj(tensor(prefix + ".weight", out, in), bias ? vector(prefix + ".bias", out) : null);
         }
 
+        /** A small tensor read into the heap (norm weights, biases); a NaN or an infinity in it is refused here. */
         float[] vector(String name, int n) {
-            return tensor(name, n).toFloatArray();
+            float[] v = tensor(name, n).toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw nonFinite(name, i, v.length, v[i]);
+                }
+            }
+            return v;
+        }
+
+        /** Refuses a NaN or infinity anywhere in {@code name} (used for the routers, which are small). */
+        Tensor finite(String name, Tensor t) {
+            float[] block = new float[1 << 14];
+            long size = t.size();
+            for (long start = 0; start < size; start += block.length) {
+                int len = (int) Math.min(block.length, size - start);
+                t.toFloat(start, block, 0, len);
+                for (int i = 0; i < len; i++) {
+                    if (!Float.isFinite(block[i])) {
+                        throw nonFinite(name, start + i, size, block[i]);
+                    }
+                }
+            }
+            return t;
+        }
+
+        InputException nonFinite(String name, long index, long size, float value) {
+            return InputException.at(src.origin(name), "tensor '" + name + "'", "holds " + value + " at element "
+                    + index + " of " + size + " (a checkpoint's weights must be finite numbers)");
         }
 
         Tensor tensor(String name, int... shape) {

@@ -218,7 +218,8 @@ public final class Checkpoint implements TensorSource {
         if (f != null) {
             return f.path();
         }
-        return files.size() == 1 ? files.getFirst().path() : location.resolve(INDEX_FILE);
+        return Files.isDirectory(location) && Files.isRegularFile(location.resolve(INDEX_FILE))
+                ? location.resolve(INDEX_FILE) : files.getFirst().path();
     }
 
     /** Unmaps every file. */

@@ -152,7 +152,11 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         long begin = b.asLong();
         long end = e.asLong();
-        if (begin < 0 || end < begin || end > dataBytes) {
+        if (end < begin) {
+            throw InputException.at(path, field + ".data_offsets", "[" + begin + ", " + end + "]: the end is before"
+                    + " the beginning");
+        }
+        if (begin < 0 || end > dataBytes) {
             throw InputException.at(path, field + ".data_offsets", "[" + begin + ", " + end
                     + "] does not fit the data section of " + dataBytes + " bytes");
         }

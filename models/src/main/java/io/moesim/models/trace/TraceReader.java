@@ -210,6 +210,14 @@ public final class TraceReader implements AutoCloseable {
         } catch (IOException e) {
             throw InputException.at(file, "header", "cannot read: " + reason(e));
         }
+        if (start.length == 0) {
+            throw InputException.at(file, "magic", "the file is empty, not a moesim router trace");
+        }
+        int prefix = Math.min(start.length, TraceFormat.MAGIC.length);
+        if (start.length < TraceFormat.MAGIC.length
+                && Arrays.equals(start, 0, prefix, TraceFormat.MAGIC, 0, prefix)) {
+            throw InputException.at(file, "header", "file is truncated after " + start.length + " bytes");
+        }
         if (start.length < TraceFormat.MAGIC.length
                 || !Arrays.equals(start, 0, TraceFormat.MAGIC.length, TraceFormat.MAGIC, 0, TraceFormat.MAGIC.length)) {
             throw InputException.at(file, "magic", "not a moesim router trace (wrong magic bytes)");
