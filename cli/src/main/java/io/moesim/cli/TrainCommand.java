@@ -129,10 +129,10 @@ public final class TrainCommand implements Callable<Integer> {
                 d.clipNorm(), seed, d.evalBytes());
         Corpus corpus = Corpus.load(corpusDir);
         if (tracesOnly) {
-            checkTraceBytes(config.contextTokens(), corpus);
             if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
                 throw InputException.at(dir.resolve("model.safetensors"), "file", "no trained twin here (train it first)");
             }
+            checkTraceBytes(config.contextTokens(), corpus);
             io.moesim.models.train.TwinModel model = new io.moesim.models.train.TwinModel(config, 0);
             TwinExport.load(model, dir);
             StringBuilder section = new StringBuilder("\n## Traces\n\nRecorded by the inference forward pass (`moesim train --twin ")

@@ -78,7 +78,7 @@ public final class TraceReader implements AutoCloseable {
         try {
             raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         } catch (NoSuchFileException e) {
-            throw InputException.at(file, "file", "no such file");
+            throw new InputException(file + ": no such file");
         } catch (IOException e) {
             throw InputException.at(file, "file", "cannot read: " + InputFiles.describe(e));
         }
