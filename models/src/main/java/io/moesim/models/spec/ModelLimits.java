@@ -31,6 +31,12 @@ public final class ModelLimits {
     /** Context length in tokens. */
     public static final int MAX_CONTEXT = 1 << 28;
 
+    /**
+     * Parameters of the whole model (an upper bound over its layers, experts and embeddings): 10^15, a
+     * thousand times Kimi K2's 1.04 x 10^12, and far below where counting them in 64-bit integers overflows.
+     */
+    public static final double MAX_PARAMETERS = 1e15;
+
     private ModelLimits() {
     }
 

@@ -78,6 +78,7 @@ public record ModelSpec(
             throw new SpecException("denseIntermediateSize", "must be > 0: " + (numLayers - moeLayers)
                     + " of numLayers " + numLayers + " layers are dense");
         }
+        checkParameterBound(hiddenSize, vocabSize, numLayers + mtpModules, denseIntermediateSize, attention, moe);
         if (attention instanceof AttentionSpec.Gqa gqa && gqa.slidingWindowLayers() > 0) {
             int windowed = gqa.slidingWindowLayers();
             int global = numLayers - windowed;
@@ -136,6 +137,39 @@ public record ModelSpec(
     /** Number of layers with a dense MLP. */
     public int numDenseLayers() {
         return numLayers - numMoeLayers();
+    }
+
+    /**
+     * Refuses a model whose parameter count (an upper bound, every layer counted with a dense MLP, all
+     * experts and attention) exceeds {@link ModelLimits#MAX_PARAMETERS}, naming the field of the largest term,
+     * so that the accounting in 64-bit integers cannot overflow.
+     */
+    private static void checkParameterBound(int hidden, int vocab, int layers, int denseWidth, AttentionSpec attention,
+                                            MoeSpec moe) {
+        double d = hidden;
+        double attn = switch (attention) {
+            case AttentionSpec.Gqa g -> d * 2.0 * g.headDim() * ((double) g.numHeads() + g.numKvHeads());
+            case AttentionSpec.Mla m -> {
+                double h = m.numHeads();
+                double qHead = (double) m.qkNopeHeadDim() + m.qkRopeHeadDim();
+                double q = m.qLoraRank() > 0 ? d * m.qLoraRank() + m.qLoraRank() * h * qHead : d * h * qHead;
+                yield q + d * ((double) m.kvLoraRank() + m.qkRopeHeadDim())
+                        + m.kvLoraRank() * h * ((double) m.qkNopeHeadDim() + m.vHeadDim()) + h * m.vHeadDim() * d;
+            }
+        };
+        double experts = 3.0 * d * ((double) moe.numRoutedExperts() * moe.expertIntermediateSize()
+                + (double) moe.numSharedExperts() * moe.sharedExpertIntermediateSize()) + d * moe.numRoutedExperts();
+        double dense = 3.0 * d * denseWidth;
+        double embedding = 2.0 * vocab * d;
+        double total = layers * (attn + experts + dense + 2.0 * d * d + 4.0 * d) + embedding;
+        if (total > ModelLimits.MAX_PARAMETERS) {
+            double top = Math.max(Math.max(layers * attn, layers * experts), Math.max(layers * dense, embedding));
+            String field = top == layers * experts ? "numRoutedExperts" : top == layers * dense ? "denseIntermediateSize"
+                    : top == embedding ? "vocabSize" : "hiddenSize";
+            throw new SpecException(field, String.format(java.util.Locale.ROOT,
+                    "the model would hold about %.3g parameters, more than moesim's limit of %.0e", total,
+                    ModelLimits.MAX_PARAMETERS));
+        }
     }
 
     static void requirePositive(String name, long value) {

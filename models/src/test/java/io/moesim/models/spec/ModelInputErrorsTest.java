@@ -66,6 +66,17 @@ class ModelInputErrorsTest {
     }
 
     @Test
+    void aModelTooLargeToCountIsRefusedNamingItsLargestPart() throws IOException {
+        String json = MIXTRAL.replace("\"num_local_experts\": 8", "\"num_local_experts\": 16384")
+                .replace("14336", "1048576");
+        String e = importError(json);
+        assertTrue(e.startsWith("num_local_experts: the model would hold about 6.7"), e);
+        assertTrue(e.endsWith("parameters, more than moesim's limit of 1e+15"), e);
+        assertEquals(1_032_000_000_000.0, ModelAccounting.parameters(ModelSpecs.resolve("kimi-k2", Path.of(""))).total(),
+                0.01e12, "the largest catalog model is far inside the limit");
+    }
+
+    @Test
     void modelYamlIsStrict() throws IOException {
         String yaml = Files.readString(Path.of("catalog", "mixtral-8x7b.yaml"));
         String unknown = yamlError(yaml.replace("  topK: 2", "  topK: 2\n  topk: 2"));
