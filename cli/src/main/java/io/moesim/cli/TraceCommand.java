@@ -92,6 +92,14 @@ public class TraceCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             io.moesim.models.InputFiles.requireOutputFile(out, "--jsonl");
+            try {
+                if (java.nio.file.Files.exists(out) && java.nio.file.Files.isSameFile(trace, out)) {
+                    throw io.moesim.models.InputException.at(out, "--jsonl", "is the trace being exported; give another"
+                            + " file name");
+                }
+            } catch (java.io.IOException e) {
+                throw io.moesim.models.InputException.at(out, "--jsonl", io.moesim.models.InputFiles.describe(e));
+            }
             long lines = TraceJsonl.export(trace, out);
             spec.commandLine().getErr().println("moesim: wrote " + lines + " lines to " + out);
             return 0;

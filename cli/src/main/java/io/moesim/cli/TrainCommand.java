@@ -139,7 +139,14 @@ public final class TrainCommand implements Callable<Integer> {
                     .append(twin).append(" --traces-only`) over held-out bytes, windows of ").append(config.contextTokens())
                     .append(" tokens; agreement = share of (token, MoE layer) pairs where the trainer's own forward pass picks the same experts.\n\n")
                     .append("| trace | tokens | bytes | agreement |\n|---|---|---|---|\n");
-            for (Path p : TwinTraces.record(dir, corpus, config.contextTokens(), traceBytes)) {
+            List<Path> traces;
+            try {
+                traces = TwinTraces.record(dir, corpus, config.contextTokens(), traceBytes);
+            } catch (java.io.UncheckedIOException e) {
+                throw InputException.at(dir.resolve("traces"), "--out", "cannot write the traces: "
+                        + InputFiles.describe(e.getCause()));
+            }
+            for (Path p : traces) {
                 double agree = TwinTraces.agreement(model, p);
                 int tokens = io.moesim.models.trace.RouterTrace.read(p).numTokens();
                 out().printf("wrote %s (%d tokens, %d bytes), expert-set agreement with the trainer %.4f%n",
@@ -147,19 +154,36 @@ public final class TrainCommand implements Callable<Integer> {
                 section.append(String.format("| traces/%s | %d | %d | %.4f |%n", p.getFileName(), tokens, Files.size(p), agree));
             }
             Path readme = dir.resolve("README.md");
-            String text = Files.isRegularFile(readme) ? Files.readString(readme) : "";
+            String text = Files.isRegularFile(readme) ? InputFiles.readText(readme, "README.md") : "";
             int cut = text.indexOf("\n## Traces\n");
-            Files.writeString(readme, (cut >= 0 ? text.substring(0, cut) : text) + section, StandardCharsets.UTF_8);
+            try {
+                Files.writeString(readme, (cut >= 0 ? text.substring(0, cut) : text) + section, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw InputException.at(readme, "--out", "cannot write: " + InputFiles.describe(e));
+            }
             return 0;
         }
         Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
         TwinTrainer trainer = new TwinTrainer(config, settings, corpus, ckpt);
         System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
                 trainer.model().parameterCount(), steps, batch, config.contextTokens());
-        TwinTrainer.Result result = trainer.run(resume, 100, System.err, System.console() != null);
-        long bytes = TwinExport.write(trainer.model(), dir, bf16);
-        String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(), bf16 ? "BF16" : "F32");
-        Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
+        TwinTrainer.Result result;
+        try {
+            result = trainer.run(resume, 100, System.err, System.console() != null);
+        } catch (java.io.UncheckedIOException e) {
+            throw InputException.at(ckpt, "--checkpoint", "cannot write the training checkpoint: "
+                    + InputFiles.describe(e.getCause()));
+        }
+        long bytes;
+        try {
+            bytes = TwinExport.write(trainer.model(), dir, bf16);
+            String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(),
+                    bf16 ? "BF16" : "F32");
+            Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            java.io.IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (java.io.IOException) e;
+            throw InputException.at(dir, "--out", "cannot write the twin: " + InputFiles.describe(cause));
+        }
         out().printf("wrote %s (model.safetensors %.1f MB)%n", dir, bytes / 1e6);
         result.heldoutBitsPerByte().forEach((k, v) -> out().printf("held-out %s: %.3f bits/byte%n", k, v));
         return 0;

@@ -252,11 +252,42 @@ class ModelInputFuzzTest {
                         "{\"type\": \"linear\", \"factor\": 0}", "{\"type\": \"yarn\", \"factor\": -1}")),
                 Map.entry("architectures", List.of("<missing>", "[]", "[\"LlamaForCausalLM\"]", "\"MixtralForCausalLM\"")));
         other.forEach((field, vs) -> vs.forEach(v -> all.add(configTrace(field, v, field))));
+        // DeepSeek-V3 (MLA, group-limited sigmoid routing) as the forward pass reads it
+        Map<String, List<String>> deepseek = Map.ofEntries(
+                Map.entry("kv_lora_rank", List.of("<missing>", "0", "\"32\"", "1000000000")),
+                Map.entry("q_lora_rank", List.of("0", "-1", "1.5")),
+                Map.entry("qk_rope_head_dim", List.of("<missing>", "7", "0")),
+                Map.entry("qk_nope_head_dim", List.of("<missing>", "-1")),
+                Map.entry("v_head_dim", List.of("<missing>", "true")),
+                Map.entry("n_routed_experts", List.of("<missing>", "0", "100000")),
+                Map.entry("num_experts_per_tok", List.of("0", "257", "65")),
+                Map.entry("moe_intermediate_size", List.of("<missing>", "-1")),
+                Map.entry("n_shared_experts", List.of("0", "\"1\"")),
+                Map.entry("n_group", List.of("0", "3", "256")),
+                Map.entry("topk_group", List.of("0", "9")),
+                Map.entry("topk_method", List.of("\"group_limited_greedy\"", "\"magic\"", "5")),
+                Map.entry("scoring_func", List.of("\"relu\"", "1")),
+                Map.entry("routed_scaling_factor", List.of("0", "-1", "\"2.5\"")),
+                Map.entry("first_k_dense_replace", List.of("-1", "4", "3", "1.5")),
+                Map.entry("intermediate_size", List.of("<missing>", "0")),
+                Map.entry("moe_layer_freq", List.of("0", "1000")),
+                Map.entry("norm_topk_prob", List.of("\"yes\"")));
+        deepseek.forEach((field, vs) -> vs.forEach(v -> all.add(configTrace(DEEPSEEK_TWIN, field, v, field))));
+        Map<String, List<String>> qwen = Map.of(
+                "num_experts", List.of("<missing>", "0", "100000"),
+                "moe_intermediate_size", List.of("<missing>", "0"),
+                "decoder_sparse_step", List.of("0", "1000"),
+                "mlp_only_layers", List.of("\"x\"", "[5]", "[0, 1, 2]", "[\"0\"]"));
+        qwen.forEach((field, vs) -> vs.forEach(v -> all.add(configTrace(QWEN3_TWIN, field, v, field))));
     }
 
     private static Case configTrace(String field, String value, String mustName) {
-        return new Case("config.json mixtral-twin " + field + "=" + value + " (trace)", work -> {
-            Path m = mutatedConfig(work, MIXTRAL_TWIN, c -> set(c, field, value));
+        return configTrace(MIXTRAL_TWIN, field, value, mustName);
+    }
+
+    private static Case configTrace(Path twin, String field, String value, String mustName) {
+        return new Case("config.json " + twin.getFileName() + " " + field + "=" + value + " (trace)", work -> {
+            Path m = mutatedConfig(work, twin, c -> set(c, field, value));
             return trace(work, m, "config.json", mustName);
         });
     }
@@ -592,6 +623,27 @@ class ModelInputFuzzTest {
                 }));
             }
         }
+        String[][] others = {
+            {"deepseek-v3-twin", "model.layers.1.self_attn.kv_a_proj_with_mqa.weight"},
+            {"deepseek-v3-twin", "model.layers.1.mlp.gate.e_score_correction_bias"},
+            {"deepseek-v3-twin", "model.layers.1.mlp.shared_experts.down_proj.weight"},
+            {"deepseek-v3-twin", "model.layers.0.mlp.gate_proj.weight"},
+            {"qwen3-moe-twin", "model.layers.0.self_attn.q_norm.weight"},
+            {"qwen3-moe-twin", "model.layers.2.mlp.gate.weight"},
+        };
+        for (String[] o : others) {
+            Path twin = REPO.resolve("models/twins").resolve(o[0]);
+            all.add(new Case("safetensors " + o[0] + " " + o[1] + " renamed", work -> {
+                Path m = twinCopy(work, twin);
+                renameTensor(m.resolve("model.safetensors"), o[1]);
+                return trace(work, m, "model.safetensors", o[1]);
+            }));
+            all.add(new Case("safetensors " + o[0] + " " + o[1] + " holds NaN", work -> {
+                Path m = twinCopy(work, twin);
+                poke(m.resolve("model.safetensors"), o[1], 1, Float.NaN);
+                return trace(work, m, "model.safetensors", o[1]);
+            }));
+        }
         all.add(new Case("safetensors model.safetensors is a folder", work -> {
             Path m = twinCopy(work, MIXTRAL_TWIN);
             Files.delete(m.resolve("model.safetensors"));
@@ -673,6 +725,18 @@ class ModelInputFuzzTest {
             names.addAll(List.of(field));
             return trace(work, m, names.toArray(String[]::new));
         });
+    }
+
+    /** Renames tensor {@code name} (same length, so the data section is unchanged). */
+    private static void renameTensor(Path file, String name) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int headerLength = (int) ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        String header = new String(b, 8, headerLength, StandardCharsets.UTF_8);
+        String renamed = "\"" + name.substring(0, name.length() - 1) + "X\"";
+        assertTrue(header.contains("\"" + name + "\""), name);
+        byte[] h = header.replace("\"" + name + "\"", renamed).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(h, 0, b, 8, h.length);
+        Files.write(file, b);
     }
 
     /** Writes {@code value} as the float32 at element {@code index} of F32 tensor {@code name}. */

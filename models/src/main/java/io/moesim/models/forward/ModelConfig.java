@@ -391,8 +391,11 @@ public record ModelConfig(
             }
             List<Boolean> moeLayers = moeLayers(arch, layers);
             if (!moeLayers.contains(true)) {
-                throw error(arch.isMla() ? "first_k_dense_replace" : "decoder_sparse_step",
-                        "leaves no MoE layer among the " + layers + " layers");
+                String field = arch.isMla()
+                        ? (intOr("moe_layer_freq", 1) > 1 ? "moe_layer_freq" : "first_k_dense_replace")
+                        : (node("mlp_only_layers") != null && !node("mlp_only_layers").isEmpty() ? "mlp_only_layers"
+                                : "decoder_sparse_step");
+                throw error(field, "leaves no MoE layer among the " + layers + " layers");
             }
             int dense = moeLayers.contains(false) ? requiredInt("intermediate_size") : intOr("intermediate_size", 0);
             if (arch == Architecture.MIXTRAL || arch == Architecture.OLMOE) {
