@@ -30,8 +30,11 @@ import java.nio.file.Path;
  */
 public final class InputFiles {
 
-    /** Largest text file (config, tokenizer, token ids, model YAML) moesim reads whole: 1 GiB. */
-    public static final long MAX_TEXT_BYTES = 1L << 30;
+    /**
+     * Largest text file (config, tokenizer, token ids, text to trace, model YAML) moesim reads whole: 256 MiB,
+     * some ten times the largest published tokenizer.json and more text than a CPU forward pass traces in a day.
+     */
+    public static final long MAX_TEXT_BYTES = 256L << 20;
 
     private InputFiles() {
     }
@@ -61,18 +64,21 @@ public final class InputFiles {
         return out.flip().toString();
     }
 
-    /** The bytes of {@code file}, refusing files over {@code maxBytes}. */
+    /**
+     * The bytes of {@code file}, refusing more than {@code maxBytes}; read as a stream with that cap, so
+     * that a pipe or a device ({@code /dev/zero}) cannot make moesim read forever.
+     */
     public static byte[] readBytes(Path file, String field, long maxBytes) {
         if (Files.isDirectory(file)) {
             throw InputException.at(file, field, "is a folder, expected a file");
         }
-        try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw InputException.at(file, field, "file of " + size + " bytes is larger than the " + maxBytes
-                        + "-byte limit for this kind of file");
+        int cap = (int) Math.min(maxBytes, Integer.MAX_VALUE - 16);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(cap + 1);
+            if (bytes.length > cap) {
+                throw InputException.at(file, field, "larger than the " + cap + "-byte limit for this kind of file");
             }
-            return Files.readAllBytes(file);
+            return bytes;
         } catch (IOException e) {
             throw InputException.at(file, field, describe(e));
         } catch (OutOfMemoryError e) {
