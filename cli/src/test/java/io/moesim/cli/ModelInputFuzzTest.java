@@ -1141,20 +1141,27 @@ class ModelInputFuzzTest {
             {"header length huge", (Consumer<TraceSpec>) s -> s.headerLength = -1, "header"},
             {"header length 16M+1", (Consumer<TraceSpec>) s -> s.headerLength = (16 << 20) + 1, "header"},
             {"header length short", (Consumer<TraceSpec>) s -> s.headerLength = 10, "header"},
-            {"expert count 0", (Consumer<TraceSpec>) s -> s.header = with(s.header, 0, TOP_K, 1), "header"},
-            {"expert count 65537", (Consumer<TraceSpec>) s -> s.header = with(s.header, 65537, TOP_K, 2), "header"},
-            {"top-k 0", (Consumer<TraceSpec>) s -> s.header = with(s.header, EXPERTS, 0, 1), "header"},
-            {"top-k above experts", (Consumer<TraceSpec>) s -> s.header = with(s.header, 1, TOP_K, 1), "header"},
+            {"expert count 0", (Consumer<TraceSpec>) s -> s.header = with(s.header, 0, TOP_K, 1), "header.num_experts"},
+            {"expert count 65537", (Consumer<TraceSpec>) s -> s.header = with(s.header, 65537, TOP_K, 2), "header.num_experts"},
+            {"top-k 0", (Consumer<TraceSpec>) s -> s.header = with(s.header, EXPERTS, 0, 1), "header.top_k"},
+            {"top-k above experts", (Consumer<TraceSpec>) s -> s.header = with(s.header, 1, TOP_K, 1), "header.top_k"},
             {"expert id bytes 2 for 8 experts", (Consumer<TraceSpec>) s -> s.header = with(s.header, EXPERTS, TOP_K, 2),
                 "expert_id_bytes"},
             {"weight format 2", (Consumer<TraceSpec>) s -> s.header = new Header("m", "a", LAYERS, new int[] {0, 1, 2},
                 EXPERTS, TOP_K, 1, 2, new String[0]), "weight_format"},
             {"layers decreasing", (Consumer<TraceSpec>) s -> s.header = new Header("m", "a", LAYERS, new int[] {2, 1, 0},
-                EXPERTS, TOP_K, 1, 1, new String[0]), "header"},
+                EXPERTS, TOP_K, 1, 1, new String[0]), "header.moe_layers"},
             {"layer past the model", (Consumer<TraceSpec>) s -> s.header = new Header("m", "a", LAYERS, new int[] {0, 1, 3},
-                EXPERTS, TOP_K, 1, 1, new String[0]), "header"},
+                EXPERTS, TOP_K, 1, 1, new String[0]), "header.moe_layers"},
             {"more recorded layers than layers", (Consumer<TraceSpec>) s -> s.header = new Header("m", "a", 2,
-                new int[] {0, 1, 2}, EXPERTS, TOP_K, 1, 1, new String[0]), "moe_layers"},
+                new int[] {0, 1, 2}, EXPERTS, TOP_K, 1, 1, new String[0]), "header.num_recorded"},
+            {"a billion recorded layers", (Consumer<TraceSpec>) s -> {
+                byte[] body = s.header.encode();
+                ByteBuffer bb = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+                int at = 4 + "mixtral-twin".length() + 4 + "MixtralForCausalLM".length();
+                bb.putInt(at, 1_000_000_000).putInt(at + 4, 1_000_000_000);
+                s.headerBody = body;
+            }, "header.num_recorded"},
             {"metadata key twice", (Consumer<TraceSpec>) s -> s.header = new Header("m", "a", LAYERS, new int[] {0, 1, 2},
                 EXPERTS, TOP_K, 1, 1, new String[] {"k", "1", "k", "2"}), "metadata"},
             {"model id not UTF-8", (Consumer<TraceSpec>) s -> {

@@ -255,7 +255,12 @@ public final class TraceReader implements AutoCloseable {
             int numLayers = b.getInt();
             int recorded = b.getInt();
             if (recorded <= 0 || recorded > numLayers) {
-                throw bad("header.moe_layers", recorded + " recorded layers for a model of " + numLayers + " layers");
+                throw bad("header.num_recorded", Integer.toUnsignedString(recorded) + " recorded layers for a model of "
+                        + numLayers + " layers (num_layers)");
+            }
+            if (recorded > b.remaining() / 4) {
+                throw bad("header.num_recorded", recorded + " recorded layers do not fit the " + b.remaining()
+                        + " bytes left in the header");
             }
             List<Integer> moeLayers = new ArrayList<>(recorded);
             for (int i = 0; i < recorded; i++) {
@@ -282,6 +287,24 @@ public final class TraceReader implements AutoCloseable {
             }
             if (b.hasRemaining()) {
                 throw bad("header", b.remaining() + " unexpected bytes at the end of the header");
+            }
+            if (numLayers <= 0) {
+                throw bad("header.num_layers", "must be > 0, got " + numLayers);
+            }
+            for (int i = 0; i < moeLayers.size(); i++) {
+                int layer = moeLayers.get(i);
+                if (layer < 0 || layer >= numLayers || (i > 0 && layer <= moeLayers.get(i - 1))) {
+                    throw bad("header.moe_layers", "must be strictly increasing layer indices in [0, num_layers "
+                            + numLayers + "), got " + moeLayers);
+                }
+            }
+            if (numExperts <= 0 || numExperts > TraceHeader.MAX_EXPERTS) {
+                throw bad("header.num_experts", "must be in [1, " + TraceHeader.MAX_EXPERTS + "], got "
+                        + Integer.toUnsignedString(numExperts));
+            }
+            if (topK <= 0 || topK > numExperts) {
+                throw bad("header.top_k", "must be in [1, num_experts " + numExperts + "], got "
+                        + Integer.toUnsignedString(topK));
             }
             TraceHeader h;
             try {
