@@ -165,6 +165,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path ckpt = checkpoint != null ? checkpoint : Path.of("build", "twin-checkpoints", twin + ".bin");
         TwinTrainer trainer = new TwinTrainer(config, settings, corpus, ckpt);
+        if (resume && Files.exists(ckpt)) {
+            trainer.load(ckpt); // a bad checkpoint is refused before anything is printed (run loads it again)
+        }
         System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
                 trainer.model().parameterCount(), steps, batch, config.contextTokens());
         TwinTrainer.Result result;

@@ -1394,6 +1394,19 @@ class ModelInputFuzzTest {
             return new Invocation(List.of("ckpt", "--checkpoint"), List.of("train", "--twin", "mixtral-twin", "--out",
                     work.resolve("out").toString(), "--corpus", fakeCorpus(work).toString(), "--checkpoint", ckpt.toString()));
         }));
+        Object[][] checkpoints = {
+            {"empty", new byte[0], "truncated"},
+            {"text", "garbage\n".getBytes(StandardCharsets.UTF_8), "magic"},
+            {"four zero bytes", new byte[4], "magic"},
+        };
+        for (Object[] c : checkpoints) {
+            all.add(new Case("train --resume from a checkpoint that is " + c[0], work -> {
+                Path ckpt = write(work.resolve("ckpt.bin"), (byte[]) c[1]);
+                return new Invocation(List.of("ckpt.bin", (String) c[2]), List.of("train", "--twin", "mixtral-twin",
+                        "--resume", "--checkpoint", ckpt.toString(), "--steps", "1", "--batch", "1", "--out",
+                        work.resolve("out").toString(), "--corpus", fakeCorpus(work).toString()));
+            }));
+        }
         all.add(new Case("train --corpus missing", work -> new Invocation(List.of("prose.train.txt", "no such file"),
                 List.of("train", "--twin", "mixtral-twin", "--out", work.resolve("out").toString(), "--corpus",
                         work.resolve("nope").toString()))));
