@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.moesim.models.trace.TraceJsonl;
 import io.moesim.models.trace.TraceStats;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -92,12 +91,16 @@ public class TraceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            long lines;
+            io.moesim.models.InputFiles.requireOutputFile(out, "--jsonl");
             try {
-                lines = TraceJsonl.export(trace, out);
-            } catch (UncheckedIOException e) {
-                throw new io.moesim.models.InputException(e.getMessage(), e);
+                if (java.nio.file.Files.exists(out) && java.nio.file.Files.isSameFile(trace, out)) {
+                    throw io.moesim.models.InputException.at(out, "--jsonl", "is the trace being exported; give another"
+                            + " file name");
+                }
+            } catch (java.io.IOException e) {
+                throw io.moesim.models.InputException.at(out, "--jsonl", io.moesim.models.InputFiles.describe(e));
             }
+            long lines = TraceJsonl.export(trace, out);
             spec.commandLine().getErr().println("moesim: wrote " + lines + " lines to " + out);
             return 0;
         }

@@ -1,6 +1,8 @@
 package io.moesim.cli;
 
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
+import java.nio.file.Files;
 import io.moesim.models.forward.ForwardModel;
 import io.moesim.models.forward.TraceRecorder;
 import io.moesim.models.tokenizer.TokenIdFile;
@@ -19,6 +21,11 @@ final class TraceRecording {
     }
 
     static int run(Path modelDir, Path text, Path tokenIds, Path out, int context, Integer maxTokens, PrintWriter err) {
+        InputFiles.requireOutputFile(out, "--out");
+        if (!Files.isDirectory(modelDir)) {
+            throw InputException.at(modelDir, "--model", Files.exists(modelDir)
+                    ? "is a file; give the checkpoint folder (config.json, safetensors)" : "no such folder");
+        }
         try (ForwardModel model = ForwardModel.load(modelDir)) {
             int vocab = model.config().vocabSize();
             int[] tokens;
@@ -56,7 +63,7 @@ final class TraceRecording {
             err.flush();
             return 0;
         } catch (java.io.UncheckedIOException e) {
-            throw new InputException(out + ": cannot write the trace: " + e.getMessage(), e);
+            throw InputException.at(out, "--out", "cannot write the trace: " + InputFiles.describe(e.getCause()));
         }
     }
 

@@ -73,7 +73,7 @@ class TraceCommandTest {
         Files.writeString(file, "hello");
         CliRun r = run("trace", "stats", file.toString());
         assertEquals(2, r.status());
-        assertEquals("moesim: " + file + ": not a moesim router trace (wrong magic bytes)", r.err().strip());
+        assertEquals("moesim: " + file + ": magic: not a moesim router trace (wrong magic bytes)", r.err().strip());
     }
 
     @Test

@@ -88,9 +88,12 @@ public final class ForwardModel implements AutoCloseable {
     private final Layer[] layers;
     private final float[] finalNorm;
     private final Proj lmHead;
+    /** The names of the tensors the model uses, in load order (embedding, layer 0, 1, ..., head). */
+    private final List<String> tensorNames;
 
     private ForwardModel(ModelConfig config, TensorSource weights, Parallel par, Tensor embeddings, Layer[] layers,
-                         float[] finalNorm, Proj lmHead) {
+                         float[] finalNorm, Proj lmHead, List<String> tensorNames) {
+        this.tensorNames = List.copyOf(tensorNames);
         this.config = config;
         this.weights = weights;
         this.par = par;
@@ -303,6 +306,11 @@ public final class ForwardModel implements AutoCloseable {
             Routing.route(cfg.router(), logits, t * numExperts, numExperts, w.selectionBias, k, deepseek,
                     experts, weights, t * k);
         }
+        for (int i = 0; i < weights.length; i++) {
+            if (!Float.isFinite(weights[i]) || weights[i] < 0) {
+                throw nonFiniteWeights(layer, weights[i]);
+            }
+        }
         observer.routed(layer, n, k, experts, weights);
         float[] y = new float[n * d];
         Experts.forward(par, w.experts, x, n, k, experts, weights, y);
@@ -349,11 +357,42 @@ public final class ForwardModel implements AutoCloseable {
 
     // ---------------------------------------------------------------- loading
 
+    /**
+     * The user's error behind a router weight that is not a finite number >= 0 in {@code layer}: the first
+     * tensor (in load order) holding a NaN or an infinity, or, if every tensor is finite, activations that
+     * overflow float32.
+     */
+    private InputException nonFiniteWeights(int layer, float value) {
+        float[] block = new float[1 << 14];
+        for (String name : tensorNames) {
+            Tensor t = weights.tensor(name);
+            long size = t.size();
+            for (long start = 0; start < size; start += block.length) {
+                int len = (int) Math.min(block.length, size - start);
+                t.toFloat(start, block, 0, len);
+                for (int i = 0; i < len; i++) {
+                    if (!Float.isFinite(block[i])) {
+                        return InputException.at(weights.origin(name), "tensor '" + name + "'", "holds " + block[i]
+                                + " at element " + (start + i) + " of " + size + " (a checkpoint's weights must be"
+                                + " finite numbers)");
+                    }
+                }
+            }
+        }
+        String router = "model.layers." + layer + ".";
+        router = tensorNames.stream().filter(nm -> nm.startsWith("model.layers." + layer + ".") && nm.contains("gate"))
+                .findFirst().orElse(router + "gate.weight");
+        return InputException.at(weights.origin(router), "tensor '" + router + "'", "the router of layer " + layer
+                + " gives weight " + value + " although every weight is finite: the activations overflow float32"
+                + " (weights too large?)");
+    }
+
     /** Finds every tensor the config calls for and checks its shape. */
     private static final class Loader {
         private final ModelConfig c;
         private final TensorSource src;
         private final Parallel par;
+        private final List<String> names = new ArrayList<>();
 
         Loader(ModelConfig c, TensorSource src, Parallel par) {
             this.c = c;
@@ -388,7 +427,7 @@ public final class ForwardModel implements AutoCloseable {
             Proj head = c.tieWordEmbeddings() && !src.has("lm_head.weight")
                     ? new Proj(embed, null)
                     : linear("lm_head.weight", c.vocabSize(), d);
-            return new ForwardModel(c, src, par, embed, layers, norm, head);
+            return new ForwardModel(c, src, par, embed, layers, norm, head, names);
         }
 
         GqaWeights gqa(String p, Gqa g) {
@@ -450,9 +489,12 @@ public final class ForwardModel implements AutoCloseable {
             String layer = "model.layers." + l + ".";
             boolean mixtral = c.architecture() == Architecture.MIXTRAL;
             // Mixtral's original checkpoints name the block block_sparse_moe; newer conversions use mlp.
-            String p = mixtral && src.has(layer + "block_sparse_moe.gate.weight")
+            // (a missing router is then reported under the name the layer's other tensors use)
+            String p = mixtral && (src.has(layer + "block_sparse_moe.gate.weight")
+                    || !src.has(layer + "mlp.gate.weight") && src.has(layer + "block_sparse_moe.experts.0.w1.weight"))
                     ? layer + "block_sparse_moe." : layer + "mlp.";
             Proj router = linear(p + "gate.weight", experts, d);
+            finite(p + "gate.weight", router.weight());
             float[] bias = m.router().selectionBias() ? vector(p + "gate.e_score_correction_bias", experts) : null;
             ExpertWeights routed;
             if (src.has(p + "experts.gate_up_proj")) {
@@ -492,8 +534,36 @@ public final class ForwardModel implements AutoCloseable {
             return new Proj(tensor(prefix + ".weight", out, in), bias ? vector(prefix + ".bias", out) : null);
         }
 
+        /** A small tensor read into the heap (norm weights, biases); a NaN or an infinity in it is refused here. */
         float[] vector(String name, int n) {
-            return tensor(name, n).toFloatArray();
+            float[] v = tensor(name, n).toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw nonFinite(name, i, v.length, v[i]);
+                }
+            }
+            return v;
+        }
+
+        /** Refuses a NaN or infinity anywhere in {@code name} (used for the routers, which are small). */
+        Tensor finite(String name, Tensor t) {
+            float[] block = new float[1 << 14];
+            long size = t.size();
+            for (long start = 0; start < size; start += block.length) {
+                int len = (int) Math.min(block.length, size - start);
+                t.toFloat(start, block, 0, len);
+                for (int i = 0; i < len; i++) {
+                    if (!Float.isFinite(block[i])) {
+                        throw nonFinite(name, start + i, size, block[i]);
+                    }
+                }
+            }
+            return t;
+        }
+
+        InputException nonFinite(String name, long index, long size, float value) {
+            return InputException.at(src.origin(name), "tensor '" + name + "'", "holds " + value + " at element "
+                    + index + " of " + size + " (a checkpoint's weights must be finite numbers)");
         }
 
         Tensor tensor(String name, int... shape) {
@@ -502,6 +572,7 @@ public final class ForwardModel implements AutoCloseable {
                         "missing; " + c.architecture().hfName() + " with this config.json needs it");
             }
             Tensor t = src.tensor(name);
+            names.add(name);
             if (!Arrays.equals(t.shape(), shape)) {
                 throw InputException.at(src.origin(name), "tensor '" + name + "'", "shape " + Arrays.toString(t.shape())
                         + " disagrees with config.json, which implies " + Arrays.toString(shape));

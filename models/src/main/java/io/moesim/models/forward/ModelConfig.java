@@ -1,9 +1,9 @@
 package io.moesim.models.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
-import java.io.IOException;
+import io.moesim.models.InputFiles;
+import io.moesim.models.spec.ModelLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -200,14 +200,9 @@ public record ModelConfig(
     /** Reads {@code dir/config.json}. */
     public static ModelConfig read(Path dir) {
         Path file = Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read config: " + e.getMessage(), e);
-        }
+        JsonNode root = InputFiles.readJson(file, "file");
         if (root == null || !root.isObject()) {
-            throw new InputException(file + ": not a JSON object");
+            throw InputException.at(file, "document", "expected a JSON object of the model's fields");
         }
         return parse(root, file);
     }
@@ -216,6 +211,29 @@ public record ModelConfig(
     public static ModelConfig parse(JsonNode root, Path file) {
         return new Parser(root, file).parse();
     }
+
+    /** Upper bounds of integer fields (default {@link ModelLimits#MAX_INTERMEDIATE}), as for capacity planning. */
+    private static final java.util.Map<String, Integer> LIMITS = java.util.Map.ofEntries(
+            java.util.Map.entry("num_hidden_layers", ModelLimits.MAX_LAYERS),
+            java.util.Map.entry("hidden_size", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("vocab_size", ModelLimits.MAX_VOCAB),
+            java.util.Map.entry("num_attention_heads", ModelLimits.MAX_HEADS),
+            java.util.Map.entry("num_key_value_heads", ModelLimits.MAX_HEADS),
+            java.util.Map.entry("head_dim", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("num_local_experts", ModelLimits.MAX_EXPERTS),
+            java.util.Map.entry("num_experts", ModelLimits.MAX_EXPERTS),
+            java.util.Map.entry("n_routed_experts", ModelLimits.MAX_EXPERTS),
+            java.util.Map.entry("num_experts_per_tok", ModelLimits.MAX_TOP_K),
+            java.util.Map.entry("n_shared_experts", ModelLimits.MAX_SHARED_EXPERTS),
+            java.util.Map.entry("n_group", ModelLimits.MAX_GROUPS),
+            java.util.Map.entry("topk_group", ModelLimits.MAX_GROUPS),
+            java.util.Map.entry("decoder_sparse_step", ModelLimits.MAX_LAYERS),
+            java.util.Map.entry("moe_layer_freq", ModelLimits.MAX_LAYERS),
+            java.util.Map.entry("q_lora_rank", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("kv_lora_rank", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("qk_nope_head_dim", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("qk_rope_head_dim", ModelLimits.MAX_WIDTH),
+            java.util.Map.entry("v_head_dim", ModelLimits.MAX_WIDTH));
 
     private static final class Parser {
         private final JsonNode root;
@@ -250,9 +268,18 @@ public record ModelConfig(
 
         int positive(String field, JsonNode n) {
             if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() <= 0) {
-                throw error(field, "must be a positive integer, got " + n);
+                throw error(field, "must be a positive integer, got " + brief(n));
+            }
+            int max = LIMITS.getOrDefault(field, ModelLimits.MAX_INTERMEDIATE);
+            if (n.asInt() > max) {
+                throw error(field, "must be at most " + max + " (moesim's limit), got " + n.asInt());
             }
             return n.asInt();
+        }
+
+        static String brief(JsonNode n) {
+            String text = n.toString();
+            return text.length() > 40 ? text.substring(0, 37) + "..." : text;
         }
 
         double doubleOr(String field, double fallback) {
@@ -260,8 +287,8 @@ public record ModelConfig(
             if (n == null) {
                 return fallback;
             }
-            if (!n.isNumber()) {
-                throw error(field, "must be a number, got " + n);
+            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+                throw error(field, "must be a finite number, got " + brief(n));
             }
             return n.asDouble();
         }
@@ -359,7 +386,17 @@ public record ModelConfig(
             Rope rope = rope(ropeDim, arch.isMla(), baseSoftmaxScale);
 
             Moe moe = moe(arch);
+            if (moe.topK() > moe.numExperts()) {
+                throw error("num_experts_per_tok", moe.topK() + " exceeds the " + moe.numExperts() + " routed experts");
+            }
             List<Boolean> moeLayers = moeLayers(arch, layers);
+            if (!moeLayers.contains(true)) {
+                String field = arch.isMla()
+                        ? (intOr("moe_layer_freq", 1) > 1 ? "moe_layer_freq" : "first_k_dense_replace")
+                        : (node("mlp_only_layers") != null && !node("mlp_only_layers").isEmpty() ? "mlp_only_layers"
+                                : "decoder_sparse_step");
+                throw error(field, "leaves no MoE layer among the " + layers + " layers");
+            }
             int dense = moeLayers.contains(false) ? requiredInt("intermediate_size") : intOr("intermediate_size", 0);
             if (arch == Architecture.MIXTRAL || arch == Architecture.OLMOE) {
                 dense = 0; // intermediate_size is the expert width there; every layer is MoE
@@ -442,8 +479,11 @@ public record ModelConfig(
                 }
                 return fallback;
             }
-            if (!n.isNumber() || !(n.asDouble() >= 0)) {
-                throw error("rope_scaling." + field, "must be a number >= 0, got " + n);
+            if (!n.isNumber() || !(n.asDouble() >= 0) || !Double.isFinite(n.asDouble())) {
+                throw error("rope_scaling." + field, "must be a finite number >= 0, got " + brief(n));
+            }
+            if ((field.equals("factor") || field.equals("original_max_position_embeddings")) && !(n.asDouble() > 0)) {
+                throw error("rope_scaling." + field, "must be > 0, got " + brief(n));
             }
             return n.asDouble();
         }
@@ -523,6 +563,9 @@ public record ModelConfig(
                 }
             }
             double scaling = doubleOr("routed_scaling_factor", 1.0);
+            if (!(scaling > 0)) {
+                throw error("routed_scaling_factor", "must be > 0, got " + scaling);
+            }
             Router router = new Router(s, selection, groups, topKGroups, bias, boolOr("norm_topk_prob", false),
                     scaling, !v3);
             return new Moe(experts, topK, ff, shared * ff, false, router);
@@ -545,8 +588,8 @@ public record ModelConfig(
                             throw error("mlp_only_layers", "must be a list of layer indices");
                         }
                         for (JsonNode n : only) {
-                            if (!n.canConvertToInt() || n.asInt() < 0 || n.asInt() >= layers) {
-                                throw error("mlp_only_layers", "entry " + n + " is not a layer index below " + layers);
+                            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() >= layers) {
+                                throw error("mlp_only_layers", "entry " + brief(n) + " is not a layer index below " + layers);
                             }
                             mlpOnly.add(n.asInt());
                         }
@@ -558,8 +601,10 @@ public record ModelConfig(
                 case DEEPSEEK_V2, DEEPSEEK_V3 -> {
                     JsonNode firstNode = node("first_k_dense_replace");
                     int first = firstNode == null ? 0 : firstNode.asInt();
-                    if (firstNode != null && (!firstNode.canConvertToInt() || first < 0 || first > layers)) {
-                        throw error("first_k_dense_replace", "must be in [0, " + layers + "], got " + firstNode);
+                    if (firstNode != null && (!firstNode.isIntegralNumber() || !firstNode.canConvertToInt() || first < 0
+                            || first > layers)) {
+                        throw error("first_k_dense_replace", "must be an integer in [0, " + layers + "], got "
+                                + brief(firstNode));
                     }
                     int freq = intOr("moe_layer_freq", 1);
                     for (int l = 0; l < layers; l++) {

@@ -1,8 +1,8 @@
 package io.moesim.models.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import io.moesim.models.tensor.Tensor;
 import io.moesim.models.tensor.TensorSource;
 import java.io.IOException;
@@ -68,18 +68,38 @@ public final class Checkpoint implements TensorSource {
     }
 
     private static Checkpoint sharded(Path location, Path index) {
-        JsonNode weightMap;
-        try {
-            JsonNode root = new ObjectMapper().readTree(index.toFile());
-            weightMap = root == null ? null : root.get("weight_map");
-        } catch (IOException e) {
-            throw InputException.at(index, "index", "bad JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        JsonNode root = InputFiles.readJson(index, "file");
+        if (root == null || !root.isObject()) {
+            throw InputException.at(index, "document", "expected a JSON object with a weight_map");
         }
+        JsonNode weightMap = root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
             throw InputException.at(index, "weight_map", "missing or not an object of tensor name to shard file");
         }
+        if (weightMap.isEmpty()) {
+            throw InputException.at(index, "weight_map", "lists no tensors");
+        }
+        Path folder = location.toAbsolutePath().normalize();
+        Path realFolder;
+        try {
+            realFolder = folder.toRealPath();
+        } catch (IOException e) {
+            throw InputException.at(location, "checkpoint", InputFiles.describe(e));
+        }
         Map<String, String> shardOf = new LinkedHashMap<>();
-        weightMap.fields().forEachRemaining(e -> shardOf.put(e.getKey(), e.getValue().asText()));
+        Map<String, Path> shardPaths = new LinkedHashMap<>();
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = "weight_map.'" + e.getKey() + "'";
+            if (!e.getValue().isTextual() || e.getValue().textValue().isBlank()) {
+                throw InputException.at(index, field, "expected the name of a shard file, got " + e.getValue());
+            }
+            String shard = e.getValue().textValue();
+            if (!shardPaths.containsKey(shard)) {
+                shardPaths.put(shard, shardInside(index, field, folder, realFolder, shard));
+            }
+            shardOf.put(e.getKey(), shard);
+        }
         Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
         List<SafetensorsFile> files = new ArrayList<>();
         Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
@@ -87,12 +107,7 @@ public final class Checkpoint implements TensorSource {
             for (Map.Entry<String, String> e : shardOf.entrySet()) {
                 SafetensorsFile f = opened.get(e.getValue());
                 if (f == null) {
-                    Path shard = location.resolve(e.getValue());
-                    if (!Files.isRegularFile(shard)) {
-                        throw InputException.at(index, "weight_map.'" + e.getKey() + "'", "shard " + e.getValue()
-                                + " does not exist in " + location);
-                    }
-                    f = SafetensorsFile.open(shard);
+                    f = SafetensorsFile.open(shardPaths.get(e.getValue()));
                     opened.put(e.getValue(), f);
                     files.add(f);
                 }
@@ -107,6 +122,44 @@ public final class Checkpoint implements TensorSource {
             throw ex;
         }
         return new Checkpoint(location, Collections.unmodifiableList(files), byName);
+    }
+
+    /**
+     * The shard {@code name} of the index, which must be a relative path that stays inside the checkpoint
+     * folder, also once symbolic links are followed, and name a regular file.
+     */
+    private static Path shardInside(Path index, String field, Path folder, Path realFolder, String name) {
+        Path relative;
+        try {
+            relative = Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw InputException.at(index, field, "shard '" + name + "' is not a valid file name");
+        }
+        if (relative.isAbsolute() || name.startsWith("/") || name.startsWith("\\")) {
+            throw InputException.at(index, field, "shard '" + name + "' is an absolute path; shards must lie in the"
+                    + " checkpoint folder " + folder);
+        }
+        Path shard = folder.resolve(relative).normalize();
+        if (!shard.startsWith(folder) || shard.equals(folder)) {
+            throw InputException.at(index, field, "shard '" + name + "' leaves the checkpoint folder " + folder);
+        }
+        if (!Files.exists(shard)) {
+            throw InputException.at(index, field, "shard '" + name + "' does not exist in " + folder);
+        }
+        Path real;
+        try {
+            real = shard.toRealPath();
+        } catch (IOException e) {
+            throw InputException.at(index, field, "shard '" + name + "': " + InputFiles.describe(e));
+        }
+        if (!real.startsWith(realFolder)) {
+            throw InputException.at(index, field, "shard '" + name + "' is a link that leaves the checkpoint folder "
+                    + folder);
+        }
+        if (!Files.isRegularFile(real)) {
+            throw InputException.at(index, field, "shard '" + name + "' is not a regular file");
+        }
+        return shard;
     }
 
     /** The directory (or file) this checkpoint was opened from. */
@@ -165,7 +218,8 @@ public final class Checkpoint implements TensorSource {
         if (f != null) {
             return f.path();
         }
-        return files.size() == 1 ? files.getFirst().path() : location.resolve(INDEX_FILE);
+        return Files.isDirectory(location) && Files.isRegularFile(location.resolve(INDEX_FILE))
+                ? location.resolve(INDEX_FILE) : files.getFirst().path();
     }
 
     /** Unmaps every file. */

@@ -1,9 +1,9 @@
 package io.moesim.models.safetensors;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import io.moesim.models.tensor.DType;
 import io.moesim.models.tensor.Tensor;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import java.util.SequencedSet;
  */
 public final class SafetensorsFile implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = InputFiles.strictJson();
     /** Refuse headers larger than this (the reference implementation's limit is 100 MB). */
     private static final long MAX_HEADER_BYTES = 100L << 20;
 
@@ -61,19 +61,26 @@ public final class SafetensorsFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment whole;
+            if (java.nio.file.Files.isDirectory(path)) {
+                throw InputException.at(path, "file", "is a folder, expected a .safetensors file");
+            }
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             } catch (IOException e) {
-                throw InputException.at(path, "file", "cannot read: " + e.getMessage());
+                throw InputException.at(path, "file", "cannot read: " + InputFiles.describe(e));
             }
             long fileBytes = whole.byteSize();
             if (fileBytes < 8) {
                 throw InputException.at(path, "header", "file of " + fileBytes + " bytes is shorter than the 8-byte header length");
             }
             long headerBytes = whole.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            if (headerBytes < 2 || headerBytes > fileBytes - 8) {
-                throw InputException.at(path, "header", "header length " + headerBytes
-                        + " runs past the end of the file (" + fileBytes + " bytes)");
+            if (headerBytes < 2) {
+                throw InputException.at(path, "header", "header length " + headerBytes + " is too small for a JSON"
+                        + " header (is this a safetensors file?)");
+            }
+            if (headerBytes > fileBytes - 8) {
+                throw InputException.at(path, "header", "header length " + Long.toUnsignedString(headerBytes)
+                        + " runs past the end of the file (" + fileBytes + " bytes): truncated, or not a safetensors file");
             }
             if (headerBytes > MAX_HEADER_BYTES) {
                 throw InputException.at(path, "header", "header length " + headerBytes + " exceeds " + MAX_HEADER_BYTES + " bytes");
@@ -81,7 +88,9 @@ public final class SafetensorsFile implements AutoCloseable {
             byte[] headerUtf8 = whole.asSlice(8, headerBytes).toArray(ValueLayout.JAVA_BYTE);
             MemorySegment data = whole.asSlice(8 + headerBytes);
             Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, TensorInfo> infos = parseHeader(path, new String(headerUtf8, StandardCharsets.UTF_8), data.byteSize(), metadata);
+            String header = InputFiles.decodeUtf8(headerUtf8, path, "header");
+            Map<String, TensorInfo> infos = parseHeader(path, header, data.byteSize(), metadata);
+            checkLayout(path, infos, data.byteSize());
             return new SafetensorsFile(path, arena, data, infos, Collections.unmodifiableMap(metadata));
         } catch (RuntimeException e) {
             arena.close();
@@ -90,12 +99,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static Map<String, TensorInfo> parseHeader(Path path, String header, long dataBytes, Map<String, String> metadata) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(header);
-        } catch (JsonProcessingException e) {
-            throw InputException.at(path, "header", "bad JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = InputFiles.parse(JSON, header.stripTrailing(), path, "header", "JSON");
         if (root == null || !root.isObject()) {
             throw InputException.at(path, "header", "bad JSON: expected an object of tensors");
         }
@@ -108,7 +112,14 @@ public final class SafetensorsFile implements AutoCloseable {
                 if (!node.isObject()) {
                     throw InputException.at(path, "__metadata__", "expected an object of strings");
                 }
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                for (Iterator<Map.Entry<String, JsonNode>> m = node.fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = m.next();
+                    if (!e.getValue().isTextual()) {
+                        throw InputException.at(path, "__metadata__." + e.getKey(), "expected a string, got "
+                                + e.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    metadata.put(e.getKey(), e.getValue().textValue());
+                }
                 continue;
             }
             infos.put(name, parseTensor(path, name, node, dataBytes));
@@ -128,7 +139,9 @@ public final class SafetensorsFile implements AutoCloseable {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw InputException.at(path, field + ".shape", "dimension " + d + " is not a non-negative integer");
+                String text = d.toString();
+                throw InputException.at(path, field + ".shape", "dimension " + (text.length() > 30
+                        ? text.substring(0, 27) + "..." : text) + " is not a non-negative integer");
             }
             shape[i] = d.asLong();
         }
@@ -139,7 +152,11 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         long begin = b.asLong();
         long end = e.asLong();
-        if (begin < 0 || end < begin || end > dataBytes) {
+        if (end < begin) {
+            throw InputException.at(path, field + ".data_offsets", "[" + begin + ", " + end + "]: the end is before"
+                    + " the beginning");
+        }
+        if (begin < 0 || end > dataBytes) {
             throw InputException.at(path, field + ".data_offsets", "[" + begin + ", " + end
                     + "] does not fit the data section of " + dataBytes + " bytes");
         }
@@ -156,6 +173,37 @@ public final class SafetensorsFile implements AutoCloseable {
                     + dtype + " x " + java.util.Arrays.toString(shape) + " needs " + elements + " x " + elementBytes);
         }
         return info;
+    }
+
+    /**
+     * Refuses two tensors whose bytes overlap (naming both), bytes that belong to no tensor, and data
+     * after the last tensor: as the reference implementation, the tensors must tile the data section.
+     */
+    private static void checkLayout(Path path, Map<String, TensorInfo> infos, long dataBytes) {
+        java.util.List<TensorInfo> sorted = new java.util.ArrayList<>(infos.values());
+        sorted.removeIf(t -> t.byteLength() == 0);
+        sorted.sort(java.util.Comparator.comparingLong(TensorInfo::dataBegin).thenComparingLong(TensorInfo::dataEnd));
+        TensorInfo reach = null; // the tensor reaching furthest so far
+        long covered = 0;
+        for (TensorInfo t : sorted) {
+            if (reach != null && t.dataBegin() < reach.dataEnd()) {
+                throw InputException.at(path, "tensor '" + t.name() + "'.data_offsets", "bytes [" + t.dataBegin() + ", "
+                        + t.dataEnd() + ") overlap tensor '" + reach.name() + "' at [" + reach.dataBegin() + ", "
+                        + reach.dataEnd() + ")");
+            }
+            if (t.dataBegin() > covered) {
+                throw InputException.at(path, "tensor '" + t.name() + "'.data_offsets", "bytes [" + covered + ", "
+                        + t.dataBegin() + ") before it belong to no tensor");
+            }
+            if (reach == null || t.dataEnd() > reach.dataEnd()) {
+                reach = t;
+            }
+            covered = Math.max(covered, t.dataEnd());
+        }
+        if (covered != dataBytes) {
+            throw InputException.at(path, "data", (dataBytes - covered) + " bytes after the last tensor's data belong"
+                    + " to no tensor (junk appended, or wrong data_offsets)");
+        }
     }
 
     /** Element size of a safetensors dtype name, or 0 if unknown. */

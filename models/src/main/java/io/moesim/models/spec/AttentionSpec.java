@@ -20,14 +20,17 @@ public sealed interface AttentionSpec permits AttentionSpec.Gqa, AttentionSpec.M
     record Gqa(int numHeads, int numKvHeads, int headDim, boolean qkvBias, boolean qkNorm,
                int slidingWindowTokens, int slidingWindowLayers) implements AttentionSpec {
         public Gqa {
-            ModelSpec.requirePositive("numHeads", numHeads);
-            ModelSpec.requirePositive("numKvHeads", numKvHeads);
-            ModelSpec.requirePositive("headDim", headDim);
+            ModelLimits.require("numHeads", numHeads, ModelLimits.MAX_HEADS);
+            ModelLimits.require("numKvHeads", numKvHeads, ModelLimits.MAX_HEADS);
+            ModelLimits.require("headDim", headDim, ModelLimits.MAX_WIDTH);
             if (numHeads % numKvHeads != 0) {
-                throw new IllegalArgumentException("numKvHeads " + numKvHeads + " does not divide numHeads " + numHeads);
+                throw new SpecException("numKvHeads", numKvHeads + " does not divide numHeads " + numHeads);
             }
-            if (slidingWindowTokens < 0 || slidingWindowLayers < 0) {
-                throw new IllegalArgumentException("sliding window values must be >= 0");
+            if (slidingWindowTokens < 0) {
+                throw new SpecException("slidingWindowTokens", "must be >= 0, got " + slidingWindowTokens);
+            }
+            if (slidingWindowLayers < 0) {
+                throw new SpecException("slidingWindowLayers", "must be >= 0, got " + slidingWindowLayers);
             }
         }
     }
@@ -46,14 +49,15 @@ public sealed interface AttentionSpec permits AttentionSpec.Gqa, AttentionSpec.M
     record Mla(int numHeads, int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim)
             implements AttentionSpec {
         public Mla {
-            ModelSpec.requirePositive("numHeads", numHeads);
-            ModelSpec.requirePositive("kvLoraRank", kvLoraRank);
-            ModelSpec.requirePositive("qkNopeHeadDim", qkNopeHeadDim);
-            ModelSpec.requirePositive("qkRopeHeadDim", qkRopeHeadDim);
-            ModelSpec.requirePositive("vHeadDim", vHeadDim);
+            ModelLimits.require("numHeads", numHeads, ModelLimits.MAX_HEADS);
+            ModelLimits.require("kvLoraRank", kvLoraRank, ModelLimits.MAX_WIDTH);
+            ModelLimits.require("qkNopeHeadDim", qkNopeHeadDim, ModelLimits.MAX_WIDTH);
+            ModelLimits.require("qkRopeHeadDim", qkRopeHeadDim, ModelLimits.MAX_WIDTH);
+            ModelLimits.require("vHeadDim", vHeadDim, ModelLimits.MAX_WIDTH);
             if (qLoraRank < 0) {
-                throw new IllegalArgumentException("qLoraRank must be >= 0, got " + qLoraRank);
+                throw new SpecException("qLoraRank", "must be >= 0, got " + qLoraRank);
             }
+            ModelLimits.requireAtMost("qLoraRank", qLoraRank, ModelLimits.MAX_WIDTH);
         }
     }
 }

@@ -59,6 +59,9 @@ final class Fields {
                     && Math.abs(value.asDouble()) <= Integer.MAX_VALUE) {
                 return (int) value.asDouble();
             }
+            if (value.isNumber() && value.asDouble() == Math.rint(value.asDouble())) {
+                throw error(field, "integer " + describe(value) + " is out of range (at most " + Integer.MAX_VALUE + ")");
+            }
             throw error(field, "expected an integer, got " + describe(value));
         }
         return value.intValue();
@@ -78,21 +81,14 @@ final class Fields {
 
     double number(String field) {
         JsonNode value = required(field);
-        if (!value.isNumber()) {
-            throw error(field, "expected a number, got " + describe(value));
+        if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
+            throw error(field, "expected a finite number, got " + describe(value));
         }
         return value.doubleValue();
     }
 
     double number(String field, double absent) {
-        if (!has(field)) {
-            return absent;
-        }
-        JsonNode value = node.get(field);
-        if (!value.isNumber()) {
-            throw error(field, "expected a number, got " + describe(value));
-        }
-        return value.doubleValue();
+        return has(field) ? number(field) : absent;
     }
 
     boolean bool(String field) {
@@ -117,6 +113,25 @@ final class Fields {
 
     String text(String field, String absent) {
         return has(field) ? text(field) : absent;
+    }
+
+    /** Refuses any key of this object that is not in {@code known}, naming it and listing the known ones. */
+    void allowOnly(java.util.Collection<String> known) {
+        for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                throw error(key, "unknown key (known here: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
+    /** The integer at {@code field}, which must be in {@code [min, max]}. */
+    int integerIn(String field, int min, int max) {
+        int value = integer(field);
+        if (value < min || value > max) {
+            throw error(field, "must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
     }
 
     static String describe(JsonNode value) {

@@ -1,14 +1,13 @@
 package io.moesim.models.spec;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.moesim.models.InputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a Hugging Face {@code config.json} into a {@link ModelSpec}, by its {@code model_type}:
@@ -44,7 +43,6 @@ public final class HfConfigImporter {
     public static final List<String> MODEL_TYPES =
             List.of("mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v3", "kimi_k2", "gpt_oss");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HfConfigImporter() {
     }
@@ -54,16 +52,9 @@ public final class HfConfigImporter {
      * for a file called {@code config.json}.
      */
     public static ModelSpec importFile(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new InputException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        JsonNode root = InputFiles.readJson(file, "file");
         if (root == null || !root.isObject()) {
-            throw new InputException(file + ": not a JSON object");
+            throw InputException.at(file, "document", "expected a JSON object of the model's fields");
         }
         return fromJson(root, file.toString(), idOf(file));
     }
@@ -81,15 +72,73 @@ public final class HfConfigImporter {
     public static ModelSpec fromJson(JsonNode root, String source, String id) {
         Fields f = new Fields(source, "", root);
         String type = f.text("model_type");
-        return switch (type) {
-            case "mixtral" -> mixtral(f, id);
-            case "qwen2_moe", "qwen3_moe" -> qwenMoe(f, id, type.equals("qwen2_moe"));
-            case "olmoe" -> olmoe(f, id);
-            case "deepseek_v2", "deepseek_v3", "kimi_k2" -> deepseek(f, id, type);
-            case "gpt_oss" -> gptOss(f, id);
-            default -> throw f.error("model_type", "'" + type + "' is not supported; supported: "
-                    + String.join(", ", MODEL_TYPES));
-        };
+        try {
+            return switch (type) {
+                case "mixtral" -> mixtral(f, id);
+                case "qwen2_moe", "qwen3_moe" -> qwenMoe(f, id, type.equals("qwen2_moe"));
+                case "olmoe" -> olmoe(f, id);
+                case "deepseek_v2", "deepseek_v3", "kimi_k2" -> deepseek(f, id, type);
+                case "gpt_oss" -> gptOss(f, id);
+                default -> throw f.error("model_type", "'" + type + "' is not supported; supported: "
+                        + String.join(", ", MODEL_TYPES));
+            };
+        } catch (SpecException e) {
+            Map<String, String> names = fileNames(type);
+            throw f.error(names.getOrDefault(e.field(), e.field()), inFileTerms(e.problem(), names));
+        }
+    }
+
+    /** The config.json field behind each {@link ModelSpec} component, for a {@code model_type}. */
+    static Map<String, String> fileNames(String type) {
+        Map<String, String> names = new HashMap<>(Map.ofEntries(
+                Map.entry("numLayers", "num_hidden_layers"), Map.entry("hiddenSize", "hidden_size"),
+                Map.entry("vocabSize", "vocab_size"), Map.entry("maxContextTokens", "max_position_embeddings"),
+                Map.entry("numHeads", "num_attention_heads"), Map.entry("numKvHeads", "num_key_value_heads"),
+                Map.entry("headDim", "head_dim"), Map.entry("topK", "num_experts_per_tok"),
+                Map.entry("routedScalingFactor", "routed_scaling_factor"), Map.entry("numGroups", "n_group"),
+                Map.entry("topKGroups", "topk_group"), Map.entry("qLoraRank", "q_lora_rank"),
+                Map.entry("kvLoraRank", "kv_lora_rank"), Map.entry("qkNopeHeadDim", "qk_nope_head_dim"),
+                Map.entry("qkRopeHeadDim", "qk_rope_head_dim"), Map.entry("vHeadDim", "v_head_dim"),
+                Map.entry("mtpModules", "num_nextn_predict_layers"), Map.entry("slidingWindowTokens", "sliding_window"),
+                Map.entry("denseIntermediateSize", "intermediate_size"),
+                Map.entry("numSharedExperts", "n_shared_experts")));
+        switch (type) {
+            case "mixtral", "gpt_oss" -> {
+                names.put("numRoutedExperts", "num_local_experts");
+                names.put("expertIntermediateSize", "intermediate_size");
+                names.put("slidingWindowLayers", type.equals("gpt_oss") ? "layer_types" : "sliding_window");
+            }
+            case "olmoe" -> {
+                names.put("numRoutedExperts", "num_experts");
+                names.put("expertIntermediateSize", "intermediate_size");
+            }
+            case "qwen2_moe", "qwen3_moe" -> {
+                names.put("numRoutedExperts", "num_experts");
+                names.put("expertIntermediateSize", "moe_intermediate_size");
+                names.put("sharedExpertIntermediateSize", "shared_expert_intermediate_size");
+                names.put("firstDenseLayers", "mlp_only_layers");
+                names.put("moeLayerStep", "decoder_sparse_step");
+            }
+            default -> {
+                names.put("numRoutedExperts", "n_routed_experts");
+                names.put("expertIntermediateSize", "moe_intermediate_size");
+                names.put("sharedExpertIntermediateSize", "moe_intermediate_size");
+                names.put("firstDenseLayers", "first_k_dense_replace");
+                names.put("moeLayerStep", "moe_layer_freq");
+            }
+        }
+        return names;
+    }
+
+    /** {@code problem} with every record component it mentions renamed to its config.json field. */
+    static String inFileTerms(String problem, Map<String, String> names) {
+        StringBuilder out = new StringBuilder();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[A-Za-z]+").matcher(problem);
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(names.getOrDefault(m.group(), m.group())));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static String architecture(Fields f, String type) {
@@ -102,36 +151,34 @@ public final class HfConfigImporter {
 
     private static ModelSpec spec(Fields f, String id, AttentionSpec attention, int firstDense, int step,
                                   int denseWidth, MoeSpec moe, int mtp) {
-        try {
-            return new ModelSpec(id, id, architecture(f, f.text("model_type")), String.valueOf(f.source()),
-                    f.integer("num_hidden_layers"), f.integer("hidden_size"), f.integer("vocab_size"),
-                    f.bool("tie_word_embeddings", false), attention, firstDense, step, denseWidth, moe, mtp,
-                    f.integer("max_position_embeddings"));
-        } catch (IllegalArgumentException e) {
-            throw new InputException(f.source() + ": " + e.getMessage(), e);
-        }
+        return new ModelSpec(id, id, architecture(f, f.text("model_type")), String.valueOf(f.source()),
+                f.integer("num_hidden_layers"), f.integer("hidden_size"), f.integer("vocab_size"),
+                f.bool("tie_word_embeddings", false), attention, firstDense, step, denseWidth, moe, mtp,
+                f.integer("max_position_embeddings"));
     }
 
     private static AttentionSpec.Gqa gqa(Fields f, boolean qkvBias, boolean qkNorm, int windowTokens,
                                          int windowLayers) {
-        int heads = f.integer("num_attention_heads");
+        int heads = f.integerIn("num_attention_heads", 1, ModelLimits.MAX_HEADS);
         int kvHeads = f.integer("num_key_value_heads", heads);
-        int headDim = f.integer("head_dim", f.integer("hidden_size") / heads);
-        try {
-            return new AttentionSpec.Gqa(heads, kvHeads, headDim, qkvBias, qkNorm, windowTokens, windowLayers);
-        } catch (IllegalArgumentException e) {
-            throw f.error("num_key_value_heads", e.getMessage());
+        int headDim;
+        if (f.has("head_dim")) {
+            headDim = f.integer("head_dim");
+        } else {
+            int width = f.integerIn("hidden_size", 1, ModelLimits.MAX_WIDTH);
+            if (heads > width) {
+                throw f.error("num_attention_heads", heads + " exceeds hidden_size " + width
+                        + " (the head dimension hidden_size / num_attention_heads would be 0)");
+            }
+            headDim = width / heads;
         }
+        return new AttentionSpec.Gqa(heads, kvHeads, headDim, qkvBias, qkNorm, windowTokens, windowLayers);
     }
 
     private static MoeSpec moe(Fields f, String expertsField, String widthField, int shared, int sharedWidth,
                                boolean sharedGate, RoutingSpec routing) {
-        try {
-            return new MoeSpec(f.integer(expertsField), f.integer("num_experts_per_tok"), f.integer(widthField),
-                    shared, sharedWidth, sharedGate, routing);
-        } catch (IllegalArgumentException e) {
-            throw f.error("num_experts_per_tok", e.getMessage());
-        }
+        return new MoeSpec(f.integer(expertsField), f.integer("num_experts_per_tok"), f.integer(widthField),
+                shared, sharedWidth, sharedGate, routing);
     }
 
     private static ModelSpec mixtral(Fields f, String id) {
@@ -198,14 +245,9 @@ public final class HfConfigImporter {
         if (freq != 1) {
             throw f.error("moe_layer_freq", "only 1 is supported, got " + freq);
         }
-        AttentionSpec.Mla attention;
-        try {
-            attention = new AttentionSpec.Mla(f.integer("num_attention_heads"), f.integer("q_lora_rank", 0),
-                    f.integer("kv_lora_rank"), f.integer("qk_nope_head_dim"), f.integer("qk_rope_head_dim"),
-                    f.integer("v_head_dim"));
-        } catch (IllegalArgumentException e) {
-            throw new InputException(f.source() + ": " + e.getMessage(), e);
-        }
+        AttentionSpec.Mla attention = new AttentionSpec.Mla(f.integer("num_attention_heads"),
+                f.integer("q_lora_rank", 0), f.integer("kv_lora_rank"), f.integer("qk_nope_head_dim"),
+                f.integer("qk_rope_head_dim"), f.integer("v_head_dim"));
         String scoringName = f.text("scoring_func", v2 ? "softmax" : "sigmoid");
         RoutingSpec.Scoring scoring = switch (scoringName) {
             case "softmax" -> RoutingSpec.Scoring.SOFTMAX;
@@ -230,13 +272,8 @@ public final class HfConfigImporter {
             default -> throw f.error("topk_method",
                     "'" + method + "' is not greedy, group_limited_greedy or noaux_tc");
         }
-        RoutingSpec routing;
-        try {
-            routing = new RoutingSpec(scoring, groups, topGroups, f.bool("norm_topk_prob", !v2),
-                    f.number("routed_scaling_factor", 1.0), bias);
-        } catch (IllegalArgumentException e) {
-            throw f.error("n_group", e.getMessage());
-        }
+        RoutingSpec routing = new RoutingSpec(scoring, groups, topGroups, f.bool("norm_topk_prob", !v2),
+                f.number("routed_scaling_factor", 1.0), bias);
         int expertWidth = f.integer("moe_intermediate_size");
         int shared = f.integer("n_shared_experts", 0);
         MoeSpec moe = moe(f, "n_routed_experts", "moe_intermediate_size", shared, shared > 0 ? expertWidth : 0,
@@ -247,7 +284,7 @@ public final class HfConfigImporter {
     }
 
     private static ModelSpec gptOss(Fields f, String id) {
-        int layers = f.integer("num_hidden_layers");
+        int layers = f.integerIn("num_hidden_layers", 1, ModelLimits.MAX_LAYERS);
         List<Boolean> sliding = new ArrayList<>();
         if (f.has("layer_types")) {
             JsonNode types = f.required("layer_types");
@@ -255,7 +292,7 @@ public final class HfConfigImporter {
                 throw f.error("layer_types", "expected a list of " + layers + " layer types");
             }
             for (JsonNode type : types) {
-                switch (type.asText()) {
+                switch (type.isTextual() ? type.textValue() : "") {
                     case "sliding_attention" -> sliding.add(true);
                     case "full_attention" -> sliding.add(false);
                     default -> throw f.error("layer_types", "unknown layer type " + Fields.describe(type));

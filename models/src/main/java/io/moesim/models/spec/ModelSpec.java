@@ -48,29 +48,46 @@ public record ModelSpec(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(attention, "attention");
         Objects.requireNonNull(moe, "moe");
-        requirePositive("numLayers", numLayers);
-        requirePositive("hiddenSize", hiddenSize);
-        requirePositive("vocabSize", vocabSize);
-        requirePositive("moeLayerStep", moeLayerStep);
-        requirePositive("maxContextTokens", maxContextTokens);
+        ModelLimits.require("numLayers", numLayers, ModelLimits.MAX_LAYERS);
+        ModelLimits.require("hiddenSize", hiddenSize, ModelLimits.MAX_WIDTH);
+        ModelLimits.require("vocabSize", vocabSize, ModelLimits.MAX_VOCAB);
+        ModelLimits.require("moeLayerStep", moeLayerStep, ModelLimits.MAX_LAYERS);
+        ModelLimits.require("maxContextTokens", maxContextTokens, ModelLimits.MAX_CONTEXT);
         if (firstDenseLayers < 0 || firstDenseLayers > numLayers) {
-            throw new IllegalArgumentException("firstDenseLayers must be in [0, numLayers], got " + firstDenseLayers);
+            throw new SpecException("firstDenseLayers", "must be in [0, numLayers " + numLayers + "], got "
+                    + firstDenseLayers);
         }
         if (mtpModules < 0) {
-            throw new IllegalArgumentException("mtpModules must be >= 0, got " + mtpModules);
+            throw new SpecException("mtpModules", "must be >= 0, got " + mtpModules);
         }
+        ModelLimits.requireAtMost("mtpModules", mtpModules, ModelLimits.MAX_LAYERS);
         if (denseIntermediateSize < 0) {
-            throw new IllegalArgumentException("denseIntermediateSize must be >= 0, got " + denseIntermediateSize);
+            throw new SpecException("denseIntermediateSize", "must be >= 0, got " + denseIntermediateSize);
         }
+        ModelLimits.requireAtMost("denseIntermediateSize", denseIntermediateSize, ModelLimits.MAX_INTERMEDIATE);
+        int moeLayers = 0;
+        for (int layer = firstDenseLayers; layer < numLayers; layer++) {
+            moeLayers += (layer + 1) % moeLayerStep == 0 ? 1 : 0;
+        }
+        if (moeLayers == 0) {
+            throw new SpecException(firstDenseLayers > 0 ? "firstDenseLayers" : "moeLayerStep",
+                    "leaves no MoE layer among numLayers " + numLayers + " (firstDenseLayers " + firstDenseLayers
+                            + ", moeLayerStep " + moeLayerStep + ")");
+        }
+        if (moeLayers < numLayers && denseIntermediateSize == 0) {
+            throw new SpecException("denseIntermediateSize", "must be > 0: " + (numLayers - moeLayers)
+                    + " of numLayers " + numLayers + " layers are dense");
+        }
+        checkParameterBound(hiddenSize, vocabSize, numLayers + mtpModules, denseIntermediateSize, attention, moe);
         if (attention instanceof AttentionSpec.Gqa gqa && gqa.slidingWindowLayers() > 0) {
             int windowed = gqa.slidingWindowLayers();
             int global = numLayers - windowed;
             if (windowed > numLayers || (global > 0 && numLayers % global != 0)) {
-                throw new IllegalArgumentException("slidingWindowLayers " + windowed + " of " + numLayers
-                        + " layers: the full-attention layers must be every n-th layer for an integer n");
+                throw new SpecException("slidingWindowLayers", windowed + " of numLayers " + numLayers
+                        + ": the full-attention layers must be every n-th layer for an integer n");
             }
             if (gqa.slidingWindowTokens() == 0) {
-                throw new IllegalArgumentException("slidingWindowLayers > 0 needs slidingWindowTokens > 0");
+                throw new SpecException("slidingWindowTokens", "must be > 0 when slidingWindowLayers > 0");
             }
         }
     }
@@ -122,9 +139,42 @@ public record ModelSpec(
         return numLayers - numMoeLayers();
     }
 
+    /**
+     * Refuses a model whose parameter count (an upper bound, every layer counted with a dense MLP, all
+     * experts and attention) exceeds {@link ModelLimits#MAX_PARAMETERS}, naming the field of the largest term,
+     * so that the accounting in 64-bit integers cannot overflow.
+     */
+    private static void checkParameterBound(int hidden, int vocab, int layers, int denseWidth, AttentionSpec attention,
+                                            MoeSpec moe) {
+        double d = hidden;
+        double attn = switch (attention) {
+            case AttentionSpec.Gqa g -> d * 2.0 * g.headDim() * ((double) g.numHeads() + g.numKvHeads());
+            case AttentionSpec.Mla m -> {
+                double h = m.numHeads();
+                double qHead = (double) m.qkNopeHeadDim() + m.qkRopeHeadDim();
+                double q = m.qLoraRank() > 0 ? d * m.qLoraRank() + m.qLoraRank() * h * qHead : d * h * qHead;
+                yield q + d * ((double) m.kvLoraRank() + m.qkRopeHeadDim())
+                        + m.kvLoraRank() * h * ((double) m.qkNopeHeadDim() + m.vHeadDim()) + h * m.vHeadDim() * d;
+            }
+        };
+        double experts = 3.0 * d * ((double) moe.numRoutedExperts() * moe.expertIntermediateSize()
+                + (double) moe.numSharedExperts() * moe.sharedExpertIntermediateSize()) + d * moe.numRoutedExperts();
+        double dense = 3.0 * d * denseWidth;
+        double embedding = 2.0 * vocab * d;
+        double total = layers * (attn + experts + dense + 2.0 * d * d + 4.0 * d) + embedding;
+        if (total > ModelLimits.MAX_PARAMETERS) {
+            double top = Math.max(Math.max(layers * attn, layers * experts), Math.max(layers * dense, embedding));
+            String field = top == layers * experts ? "numRoutedExperts" : top == layers * dense ? "denseIntermediateSize"
+                    : top == embedding ? "vocabSize" : "hiddenSize";
+            throw new SpecException(field, String.format(java.util.Locale.ROOT,
+                    "the model would hold about %.3g parameters, more than moesim's limit of %.0e", total,
+                    ModelLimits.MAX_PARAMETERS));
+        }
+    }
+
     static void requirePositive(String name, long value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+            throw new SpecException(name, "must be > 0, got " + value);
         }
     }
 }

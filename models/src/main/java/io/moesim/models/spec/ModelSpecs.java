@@ -1,10 +1,10 @@
 package io.moesim.models.spec;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -97,14 +97,7 @@ public final class ModelSpecs {
 
     /** Reads a model YAML file in the catalog's format. */
     public static CatalogEntry readYaml(Path file) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new InputException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        JsonNode root = InputFiles.parse(YAML, InputFiles.readText(file, "file"), file, "document", "YAML");
         return readEntry(root, file.toString());
     }
 
@@ -119,49 +112,104 @@ public final class ModelSpecs {
         }
     }
 
+    private static final List<String> ROOT_KEYS = List.of("id", "displayName", "architecture", "source", "numLayers",
+            "hiddenSize", "vocabSize", "tiedEmbeddings", "maxContextTokens", "mtpModules", "firstDenseLayers",
+            "moeLayerStep", "denseIntermediateSize", "attention", "moe", "published");
+    private static final List<String> GQA_KEYS = List.of("type", "numHeads", "numKvHeads", "headDim", "qkvBias",
+            "qkNorm", "slidingWindowTokens", "slidingWindowLayers");
+    private static final List<String> MLA_KEYS = List.of("type", "numHeads", "qLoraRank", "kvLoraRank",
+            "qkNopeHeadDim", "qkRopeHeadDim", "vHeadDim");
+    private static final List<String> MOE_KEYS = List.of("numRoutedExperts", "topK", "expertIntermediateSize",
+            "numSharedExperts", "sharedExpertIntermediateSize", "sharedExpertGate", "routing");
+    private static final List<String> ROUTING_KEYS = List.of("scoring", "numGroups", "topKGroups", "normalizeTopK",
+            "routedScalingFactor", "selectionBias");
+    private static final List<String> PUBLISHED_KEYS = List.of("totalBillions", "activeBillions",
+            "activeIncludesEmbedding", "source");
+
+    /**
+     * Builds a catalog entry from a parsed model YAML, strictly: an unknown key, a value of the wrong
+     * type, or one outside its range ({@link ModelLimits}) is an {@link InputException} naming the key by
+     * its dotted path ({@code moe.routing.numGroups}).
+     */
     static CatalogEntry readEntry(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
-            throw new InputException(source + ": not a YAML mapping");
+            throw InputException.at(source, "document", "expected a YAML mapping of the model's keys");
         }
         Fields f = new Fields(source, "", root);
-        try {
-            Fields a = f.object("attention");
-            AttentionSpec attention = switch (a.text("type")) {
-                case "gqa" -> new AttentionSpec.Gqa(a.integer("numHeads"), a.integer("numKvHeads"),
+        f.allowOnly(ROOT_KEYS);
+        Fields a = f.object("attention");
+        String type = a.text("type");
+        AttentionSpec attention = switch (type) {
+            case "gqa" -> {
+                a.allowOnly(GQA_KEYS);
+                yield built(a, () -> new AttentionSpec.Gqa(a.integer("numHeads"), a.integer("numKvHeads"),
                         a.integer("headDim"), a.bool("qkvBias", false), a.bool("qkNorm", false),
-                        a.integer("slidingWindowTokens", 0), a.integer("slidingWindowLayers", 0));
-                case "mla" -> new AttentionSpec.Mla(a.integer("numHeads"), a.integer("qLoraRank"),
-                        a.integer("kvLoraRank"), a.integer("qkNopeHeadDim"), a.integer("qkRopeHeadDim"),
-                        a.integer("vHeadDim"));
-                default -> throw a.error("type", "expected gqa or mla, got '" + a.text("type") + "'");
-            };
-            Fields m = f.object("moe");
-            Fields r = m.object("routing");
-            RoutingSpec.Scoring scoring = switch (r.text("scoring")) {
-                case "softmax" -> RoutingSpec.Scoring.SOFTMAX;
-                case "sigmoid" -> RoutingSpec.Scoring.SIGMOID;
-                default -> throw r.error("scoring", "expected softmax or sigmoid, got '" + r.text("scoring") + "'");
-            };
-            RoutingSpec routing = new RoutingSpec(scoring, r.integer("numGroups", 1), r.integer("topKGroups", 1),
-                    r.bool("normalizeTopK"), r.number("routedScalingFactor", 1.0), r.bool("selectionBias", false));
-            MoeSpec moe = new MoeSpec(m.integer("numRoutedExperts"), m.integer("topK"),
-                    m.integer("expertIntermediateSize"), m.integer("numSharedExperts", 0),
-                    m.integer("sharedExpertIntermediateSize", 0), m.bool("sharedExpertGate", false), routing);
-            ModelSpec spec = new ModelSpec(f.text("id"), f.text("displayName"), f.text("architecture"),
-                    f.text("source"), f.integer("numLayers"), f.integer("hiddenSize"), f.integer("vocabSize"),
-                    f.bool("tiedEmbeddings"), attention, f.integer("firstDenseLayers", 0),
-                    f.integer("moeLayerStep", 1), f.integer("denseIntermediateSize", 0), moe,
-                    f.integer("mtpModules", 0), f.integer("maxContextTokens"));
-            Optional<PublishedSize> published = Optional.empty();
-            if (f.has("published")) {
-                Fields p = f.object("published");
-                published = Optional.of(new PublishedSize(p.number("totalBillions") * 1e9,
-                        p.number("activeBillions") * 1e9, p.bool("activeIncludesEmbedding"),
-                        p.text("source")));
+                        a.integer("slidingWindowTokens", 0), a.integer("slidingWindowLayers", 0)));
             }
-            return new CatalogEntry(spec, published);
-        } catch (IllegalArgumentException e) {
-            throw new InputException(source + ": " + e.getMessage(), e);
+            case "mla" -> {
+                a.allowOnly(MLA_KEYS);
+                yield built(a, () -> new AttentionSpec.Mla(a.integer("numHeads"), a.integer("qLoraRank"),
+                        a.integer("kvLoraRank"), a.integer("qkNopeHeadDim"), a.integer("qkRopeHeadDim"),
+                        a.integer("vHeadDim")));
+            }
+            default -> throw a.error("type", "expected gqa or mla, got '" + type + "'");
+        };
+        Fields m = f.object("moe");
+        m.allowOnly(MOE_KEYS);
+        Fields r = m.object("routing");
+        r.allowOnly(ROUTING_KEYS);
+        String scoringName = r.text("scoring");
+        RoutingSpec.Scoring scoring = switch (scoringName) {
+            case "softmax" -> RoutingSpec.Scoring.SOFTMAX;
+            case "sigmoid" -> RoutingSpec.Scoring.SIGMOID;
+            default -> throw r.error("scoring", "expected softmax or sigmoid, got '" + scoringName + "'");
+        };
+        RoutingSpec routing = built(r, () -> new RoutingSpec(scoring, r.integer("numGroups", 1),
+                r.integer("topKGroups", 1), r.bool("normalizeTopK"), r.number("routedScalingFactor", 1.0),
+                r.bool("selectionBias", false)));
+        MoeSpec moe = built(m, () -> new MoeSpec(m.integer("numRoutedExperts"), m.integer("topK"),
+                m.integer("expertIntermediateSize"), m.integer("numSharedExperts", 0),
+                m.integer("sharedExpertIntermediateSize", 0), m.bool("sharedExpertGate", false), routing),
+                "numGroups", r, "topKGroups", r);
+        ModelSpec spec = built(f, () -> new ModelSpec(f.text("id"), f.text("displayName"), f.text("architecture"),
+                f.text("source"), f.integer("numLayers"), f.integer("hiddenSize"), f.integer("vocabSize"),
+                f.bool("tiedEmbeddings"), attention, f.integer("firstDenseLayers", 0),
+                f.integer("moeLayerStep", 1), f.integer("denseIntermediateSize", 0), moe,
+                f.integer("mtpModules", 0), f.integer("maxContextTokens")),
+                "slidingWindowLayers", a, "slidingWindowTokens", a);
+        Optional<PublishedSize> published = Optional.empty();
+        if (f.has("published")) {
+            Fields p = f.object("published");
+            p.allowOnly(PUBLISHED_KEYS);
+            double total = p.number("totalBillions");
+            double active = p.number("activeBillions");
+            boolean includesEmbedding = p.bool("activeIncludesEmbedding");
+            String publishedSource = p.text("source");
+            if (!(total > 0) || total > 1e6) {
+                throw p.error("totalBillions", "must be in (0, 1000000], got " + total);
+            }
+            if (!(active > 0) || active > total) {
+                throw p.error("activeBillions", "must be in (0, totalBillions " + total + "], got " + active);
+            }
+            published = Optional.of(new PublishedSize(total * 1e9, active * 1e9, includesEmbedding, publishedSource));
+        }
+        return new CatalogEntry(spec, published);
+    }
+
+    /**
+     * Runs a record constructor, turning its {@link SpecException} into an {@link InputException} at the key
+     * of {@code f} it concerns; {@code elsewhere} maps components that live in another object (name, Fields)...
+     */
+    private static <T> T built(Fields f, java.util.function.Supplier<T> constructor, Object... elsewhere) {
+        try {
+            return constructor.get();
+        } catch (SpecException e) {
+            for (int i = 0; i + 1 < elsewhere.length; i += 2) {
+                if (elsewhere[i].equals(e.field())) {
+                    throw ((Fields) elsewhere[i + 1]).error(e.field(), e.problem());
+                }
+            }
+            throw f.error(e.field(), e.problem());
         }
     }
 }

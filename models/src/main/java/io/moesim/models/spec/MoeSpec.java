@@ -26,21 +26,32 @@ public record MoeSpec(
 
     public MoeSpec {
         Objects.requireNonNull(routing, "routing");
-        ModelSpec.requirePositive("numRoutedExperts", numRoutedExperts);
-        ModelSpec.requirePositive("topK", topK);
-        ModelSpec.requirePositive("expertIntermediateSize", expertIntermediateSize);
+        ModelLimits.require("numRoutedExperts", numRoutedExperts, ModelLimits.MAX_EXPERTS);
+        ModelLimits.require("topK", topK, ModelLimits.MAX_TOP_K);
+        ModelLimits.require("expertIntermediateSize", expertIntermediateSize, ModelLimits.MAX_INTERMEDIATE);
         if (topK > numRoutedExperts) {
-            throw new IllegalArgumentException("topK " + topK + " exceeds numRoutedExperts " + numRoutedExperts);
+            throw new SpecException("topK", topK + " exceeds numRoutedExperts " + numRoutedExperts);
         }
-        if (numSharedExperts < 0 || sharedExpertIntermediateSize < 0) {
-            throw new IllegalArgumentException("shared expert values must be >= 0");
+        if (numSharedExperts < 0) {
+            throw new SpecException("numSharedExperts", "must be >= 0, got " + numSharedExperts);
         }
+        ModelLimits.requireAtMost("numSharedExperts", numSharedExperts, ModelLimits.MAX_SHARED_EXPERTS);
+        if (sharedExpertIntermediateSize < 0) {
+            throw new SpecException("sharedExpertIntermediateSize", "must be >= 0, got " + sharedExpertIntermediateSize);
+        }
+        ModelLimits.requireAtMost("sharedExpertIntermediateSize", sharedExpertIntermediateSize,
+                ModelLimits.MAX_INTERMEDIATE);
         if (numSharedExperts > 0 && sharedExpertIntermediateSize == 0) {
-            throw new IllegalArgumentException("sharedExpertIntermediateSize must be > 0 with shared experts");
+            throw new SpecException("sharedExpertIntermediateSize", "must be > 0 with numSharedExperts "
+                    + numSharedExperts);
         }
         if (routing.numGroups() > 1 && numRoutedExperts % routing.numGroups() != 0) {
-            throw new IllegalArgumentException(
-                    "numGroups " + routing.numGroups() + " does not divide numRoutedExperts " + numRoutedExperts);
+            throw new SpecException("numGroups",
+                    routing.numGroups() + " does not divide numRoutedExperts " + numRoutedExperts);
+        }
+        if (routing.numGroups() > 1 && topK > routing.topKGroups() * (numRoutedExperts / routing.numGroups())) {
+            throw new SpecException("topK", topK + " exceeds the experts of topKGroups " + routing.topKGroups()
+                    + " groups of " + numRoutedExperts / routing.numGroups());
         }
     }
 }

@@ -39,13 +39,13 @@ public record RoutingSpec(
 
     public RoutingSpec {
         Objects.requireNonNull(scoring, "scoring");
-        ModelSpec.requirePositive("numGroups", numGroups);
-        ModelSpec.requirePositive("topKGroups", topKGroups);
+        ModelLimits.require("numGroups", numGroups, ModelLimits.MAX_GROUPS);
+        ModelLimits.require("topKGroups", topKGroups, ModelLimits.MAX_GROUPS);
         if (topKGroups > numGroups) {
-            throw new IllegalArgumentException("topKGroups " + topKGroups + " exceeds numGroups " + numGroups);
+            throw new SpecException("topKGroups", topKGroups + " exceeds numGroups " + numGroups);
         }
-        if (!(routedScalingFactor > 0)) {
-            throw new IllegalArgumentException("routedScalingFactor must be > 0, got " + routedScalingFactor);
+        if (!(routedScalingFactor > 0) || Double.isInfinite(routedScalingFactor)) {
+            throw new SpecException("routedScalingFactor", "must be a finite number > 0, got " + routedScalingFactor);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,26 +103,12 @@ public final class Tokenizer {
 
     /** Reads a {@code tokenizer.json}; a missing, malformed or unsupported file throws {@link InputException}. */
     public static Tokenizer load(Path file) {
-        String json;
-        try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        return parse(json, file.toString());
+        return parse(InputFiles.readText(file, "file"), file.toString());
     }
 
     /** Parses the text of a {@code tokenizer.json}; {@code source} names it in error messages. */
     public static Tokenizer parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw InputException.at(source, "json", "not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
-        }
+        JsonNode root = InputFiles.parse(InputFiles.strictJson(), json, source, "json", "JSON");
         if (root == null || !root.isObject()) {
             throw InputException.at(source, "json", "not a tokenizer.json object");
         }
@@ -313,14 +300,31 @@ public final class Tokenizer {
             return value.asText();
         }
 
-        private static boolean flag(JsonNode node, String name, boolean otherwise) {
+        private boolean flag(JsonNode node, String name, boolean otherwise) {
             JsonNode value = node.get(name);
-            return value == null || value.isNull() ? otherwise : value.asBoolean();
+            if (value == null || value.isNull()) {
+                return otherwise;
+            }
+            if (!value.isBoolean()) {
+                throw bad(name, "must be true or false, got " + brief(value));
+            }
+            return value.booleanValue();
         }
 
-        private static String optionalText(JsonNode node, String name) {
+        private String optionalText(JsonNode node, String name) {
             JsonNode value = node.get(name);
-            return value == null || value.isNull() ? null : value.asText();
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isTextual()) {
+                throw bad(name, "must be a string, got " + brief(value));
+            }
+            return value.textValue();
+        }
+
+        private static String brief(JsonNode value) {
+            String text = value.toString();
+            return text.length() > 30 ? text.substring(0, 27) + "..." : text;
         }
 
         private static boolean absent(JsonNode node) {
@@ -329,6 +333,9 @@ public final class Tokenizer {
 
         Tokenizer tokenizer(JsonNode root) {
             JsonNode modelNode = require(root, "model", "model");
+            if (!modelNode.isObject()) {
+                throw bad("model", "must be an object, got " + brief(modelNode));
+            }
             Map<String, Integer> vocab = new HashMap<>();
             BpeModel model = model(modelNode, vocab);
             List<AddedToken> added = new ArrayList<>();
@@ -341,7 +348,10 @@ public final class Tokenizer {
                     JsonNode a = addedNode.get(i);
                     String field = "added_tokens[" + i + "]";
                     JsonNode id = require(a, "id", field + ".id");
-                    if (!id.canConvertToInt() || id.asInt() < 0) {
+                    if (!a.isObject()) {
+                        throw bad(field, "must be an object {id, content, ...}");
+                    }
+                    if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
                         throw bad(field + ".id", "must be a non-negative integer");
                     }
                     added.add(new AddedToken(id.asInt(), text(a, "content", field + ".content"),
@@ -364,7 +374,7 @@ public final class Tokenizer {
             if (type != null && !type.equals("BPE")) {
                 throw bad("model.type", "unsupported model type " + type + " (moesim reads BPE tokenizers)");
             }
-            if (!absent(m.get("dropout")) && m.get("dropout").asDouble() != 0) {
+            if (!absent(m.get("dropout")) && (!m.get("dropout").isNumber() || m.get("dropout").asDouble() != 0)) {
                 throw bad("model.dropout", "BPE dropout is not supported");
             }
             JsonNode v = require(m, "vocab", "model.vocab");
@@ -373,7 +383,7 @@ public final class Tokenizer {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
                     throw bad("model.vocab." + e.getKey(), "id must be a non-negative integer");
                 }
                 vocab.put(e.getKey(), e.getValue().asInt());

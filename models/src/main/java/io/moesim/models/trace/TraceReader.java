@@ -1,6 +1,7 @@
 package io.moesim.models.trace;
 
 import io.moesim.models.InputException;
+import io.moesim.models.InputFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a router trace file token by token, checking it as it goes (plain or gzip-compressed;
@@ -72,23 +72,26 @@ public final class TraceReader implements AutoCloseable {
     /** Opens {@code file} and reads its header. */
     public static TraceReader open(Path file) {
         InputStream raw;
+        if (Files.isDirectory(file)) {
+            throw InputException.at(file, "file", "is a folder, expected a trace file");
+        }
         try {
             raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such file");
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+            throw InputException.at(file, "file", "cannot read: " + InputFiles.describe(e));
         }
         try {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new StrictGzipInputStream(raw), 1 << 16) : raw;
             return new TraceReader(file, in);
         } catch (IOException e) {
             closeQuietly(raw);
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+            throw InputException.at(file, "file", "cannot read: " + reason(e));
         } catch (RuntimeException e) {
             closeQuietly(raw);
             throw e;
@@ -173,6 +176,14 @@ public final class TraceReader implements AutoCloseable {
         }
     }
 
+    /** An I/O failure in the user's terms: the gzip layer's own messages, or the operating system's reason. */
+    private static String reason(IOException e) {
+        if ((e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException) && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return InputFiles.describe(e);
+    }
+
     private InputException bad(String field, String problem) {
         return InputException.at(file, field, problem);
     }
@@ -182,11 +193,10 @@ public final class TraceReader implements AutoCloseable {
         try {
             bytes = in.readNBytes(n);
         } catch (IOException e) {
-            throw new InputException(file + ": " + what + ": cannot read (truncated or corrupt compressed data?): "
-                    + e.getMessage(), e);
+            throw InputException.at(file, what, "cannot read: " + reason(e));
         }
         if (bytes.length < n) {
-            throw new InputException(file + ": " + what + ": file is truncated: needed " + n + " bytes at byte "
+            throw InputException.at(file, what, "file is truncated: needed " + n + " bytes at byte "
                     + offset + ", found " + bytes.length);
         }
         offset += n;
@@ -198,14 +208,22 @@ public final class TraceReader implements AutoCloseable {
         try {
             start = in.readNBytes(16);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
+            throw InputException.at(file, "header", "cannot read: " + reason(e));
+        }
+        if (start.length == 0) {
+            throw InputException.at(file, "magic", "the file is empty, not a moesim router trace");
+        }
+        int prefix = Math.min(start.length, TraceFormat.MAGIC.length);
+        if (start.length < TraceFormat.MAGIC.length
+                && Arrays.equals(start, 0, prefix, TraceFormat.MAGIC, 0, prefix)) {
+            throw InputException.at(file, "header", "file is truncated after " + start.length + " bytes");
         }
         if (start.length < TraceFormat.MAGIC.length
                 || !Arrays.equals(start, 0, TraceFormat.MAGIC.length, TraceFormat.MAGIC, 0, TraceFormat.MAGIC.length)) {
-            throw new InputException(file + ": not a moesim router trace (wrong magic bytes)");
+            throw InputException.at(file, "magic", "not a moesim router trace (wrong magic bytes)");
         }
         if (start.length < 16) {
-            throw new InputException(file + ": header: file is truncated after " + start.length + " bytes");
+            throw InputException.at(file, "header", "file is truncated after " + start.length + " bytes");
         }
         offset = 16;
         ByteBuffer b = TraceFormat.le(start);
@@ -237,7 +255,12 @@ public final class TraceReader implements AutoCloseable {
             int numLayers = b.getInt();
             int recorded = b.getInt();
             if (recorded <= 0 || recorded > numLayers) {
-                throw bad("header.moe_layers", recorded + " recorded layers for a model of " + numLayers + " layers");
+                throw bad("header.num_recorded", Integer.toUnsignedString(recorded) + " recorded layers for a model of "
+                        + numLayers + " layers (num_layers)");
+            }
+            if (recorded > b.remaining() / 4) {
+                throw bad("header.num_recorded", recorded + " recorded layers do not fit the " + b.remaining()
+                        + " bytes left in the header");
             }
             List<Integer> moeLayers = new ArrayList<>(recorded);
             for (int i = 0; i < recorded; i++) {
@@ -258,10 +281,30 @@ public final class TraceReader implements AutoCloseable {
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < entries; i++) {
                 String key = string(b, "header.metadata");
-                metadata.put(key, string(b, "header.metadata." + key));
+                if (metadata.put(key, string(b, "header.metadata." + key)) != null) {
+                    throw bad("header.metadata." + key, "key given twice");
+                }
             }
             if (b.hasRemaining()) {
                 throw bad("header", b.remaining() + " unexpected bytes at the end of the header");
+            }
+            if (numLayers <= 0) {
+                throw bad("header.num_layers", "must be > 0, got " + numLayers);
+            }
+            for (int i = 0; i < moeLayers.size(); i++) {
+                int layer = moeLayers.get(i);
+                if (layer < 0 || layer >= numLayers || (i > 0 && layer <= moeLayers.get(i - 1))) {
+                    throw bad("header.moe_layers", "must be strictly increasing layer indices in [0, num_layers "
+                            + numLayers + "), got " + moeLayers);
+                }
+            }
+            if (numExperts <= 0 || numExperts > TraceHeader.MAX_EXPERTS) {
+                throw bad("header.num_experts", "must be in [1, " + TraceHeader.MAX_EXPERTS + "], got "
+                        + Integer.toUnsignedString(numExperts));
+            }
+            if (topK <= 0 || topK > numExperts) {
+                throw bad("header.top_k", "must be in [1, num_experts " + numExperts + "], got "
+                        + Integer.toUnsignedString(topK));
             }
             TraceHeader h;
             try {
@@ -297,6 +340,30 @@ public final class TraceReader implements AutoCloseable {
         }
     }
 
+    /**
+     * The writer's rules for one (token, layer) entry: distinct experts, weights finite and >= 0, by
+     * descending weight.
+     */
+    private void checkEntry(long token, int layer, int base) {
+        for (int j = 0; j < topK; j++) {
+            float w = weights[base + j];
+            String field = "token " + token + ".layer " + layer;
+            if (!Float.isFinite(w) || w < 0) {
+                throw bad(field + ".weights", "weight " + w + " of expert " + experts[base + j]
+                        + " is not a finite number >= 0");
+            }
+            if (j > 0 && w > weights[base + j - 1]) {
+                throw bad(field + ".weights", "weights are not in descending order (" + weights[base + j - 1] + " then "
+                        + w + ")");
+            }
+            for (int i = 0; i < j; i++) {
+                if (experts[base + i] == experts[base + j]) {
+                    throw bad(field + ".experts", "expert " + experts[base + j] + " chosen twice");
+                }
+            }
+        }
+    }
+
     /** Reads and decodes the next chunk; returns false at the (checked) end marker. */
     private boolean readChunk() {
         long chunkStart = offset;
@@ -306,11 +373,14 @@ public final class TraceReader implements AutoCloseable {
             if (total != tokensRead) {
                 throw bad("end marker", "says " + total + " tokens but " + tokensRead + " were read");
             }
+            if (tokensRead == 0) {
+                throw bad("end marker", "the trace holds no tokens");
+            }
             int extra;
             try {
                 extra = in.read();
             } catch (IOException e) {
-                throw new InputException(file + ": after end marker: cannot read: " + e.getMessage(), e);
+                throw bad("end marker", "after the end of the trace: " + reason(e));
             }
             if (extra != -1) {
                 throw bad("end marker", "unexpected data after the end of the trace");
@@ -365,6 +435,7 @@ public final class TraceReader implements AutoCloseable {
                 for (int j = 0; j < topK; j++) {
                     weights[base + j] = b.getFloat();
                 }
+                checkEntry(tokensRead + t, header.moeLayers().get(li), base);
             }
         }
         tokensRead += count;

@@ -243,6 +243,10 @@ public final class TraceWriter implements AutoCloseable {
             abort();
             throw new IllegalStateException("closed with a window still open; trace discarded");
         }
+        if (tokensWritten == 0) {
+            abort();
+            throw new IllegalStateException("no tokens were given; an empty trace is not written");
+        }
         finished = true;
         try {
             flushChunk();
@@ -307,8 +311,9 @@ public final class TraceWriter implements AutoCloseable {
             if (id < 0 || id >= header.numExperts()) {
                 throw new IllegalArgumentException(where + ": expert " + id + " outside [0, " + header.numExperts() + ")");
             }
-            if (!Float.isFinite(w[offset + j])) {
-                throw new IllegalArgumentException(where + ": weight of expert " + id + " is " + w[offset + j]);
+            if (!Float.isFinite(w[offset + j]) || w[offset + j] < 0) {
+                throw new IllegalArgumentException(where + ": weight of expert " + id + " is " + w[offset + j]
+                        + ", not a finite number >= 0");
             }
             for (int i = 0; i < j; i++) {
                 if (ids[offset + i] == id) {

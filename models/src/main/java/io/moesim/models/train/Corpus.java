@@ -36,7 +36,7 @@ public record Corpus(List<String> domains, byte[][] train, byte[][] heldout) {
             return b;
         } catch (IOException e) {
             throw InputException.at(file.toString(), "file",
-                    "cannot read corpus file (run scripts/build-corpus.sh first): " + e.getMessage());
+                    "cannot read corpus file (run scripts/build-corpus.sh first): " + io.moesim.models.InputFiles.describe(e));
         }
     }
 

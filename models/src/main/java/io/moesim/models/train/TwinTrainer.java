@@ -247,7 +247,7 @@ public final class TwinTrainer {
                 }
             }
         } catch (IOException e) {
-            throw io.moesim.models.InputException.at(file, "file", "cannot read checkpoint: " + e.getMessage());
+            throw io.moesim.models.InputException.at(file, "file", "cannot read checkpoint: " + io.moesim.models.InputFiles.describe(e));
         }
     }
 

@@ -151,7 +151,7 @@ class SafetensorsTest {
     void badJson() throws IOException {
         Path p = rawFile("bad.safetensors", "{\"a\": {\"dtype\": ", 0, -1);
         InputException e = openFails(p);
-        assertTrue(e.getMessage().startsWith(p + ": header: bad JSON"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(p + ": header: not valid JSON"), e.getMessage());
     }
 
     @Test

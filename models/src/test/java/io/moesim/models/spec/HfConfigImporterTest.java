@@ -170,7 +170,7 @@ class HfConfigImporterTest {
     @Test
     void topKAboveExperts(@TempDir Path dir) throws IOException {
         InputException e = importError(dir, mixtralWith("\"num_experts_per_tok\": 2", "\"num_experts_per_tok\": 9"));
-        assertTrue(e.getMessage().contains("num_experts_per_tok: topK 9 exceeds numRoutedExperts 8"), e.getMessage());
+        assertTrue(e.getMessage().contains("num_experts_per_tok: 9 exceeds num_local_experts 8"), e.getMessage());
     }
 
     @Test
@@ -192,7 +192,6 @@ class HfConfigImporterTest {
     void missingFile(@TempDir Path dir) {
         InputException e = assertThrows(InputException.class,
                 () -> HfConfigImporter.importFile(dir.resolve("nope.json")));
-        assertInstanceOf(IOException.class, e.getCause());
-        assertTrue(e.getMessage().startsWith(dir.resolve("nope.json") + ": cannot read"), e.getMessage());
+        assertEquals(dir.resolve("nope.json") + ": file: no such file or folder", e.getMessage());
     }
 }

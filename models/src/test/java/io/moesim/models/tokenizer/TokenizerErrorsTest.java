@@ -46,7 +46,7 @@ class TokenizerErrorsTest {
         assertEquals(noModel + ": model: missing",
                 assertThrows(InputException.class, () -> Tokenizer.load(noModel)).getMessage());
         Path missing = dir.resolve("missing.json");
-        assertEquals(missing + ": no such file",
+        assertEquals(missing + ": file: no such file or folder",
                 assertThrows(InputException.class, () -> Tokenizer.load(missing)).getMessage());
     }
 

@@ -217,7 +217,7 @@ class TraceFormatTest {
         Path file = dir.resolve("notes.txt");
         Files.writeString(file, "{\"hello\": \"this is not a trace\"}\n");
         InputException e = assertThrows(InputException.class, () -> RouterTrace.read(file));
-        assertEquals(file + ": not a moesim router trace (wrong magic bytes)", e.getMessage());
+        assertEquals(file + ": magic: not a moesim router trace (wrong magic bytes)", e.getMessage());
         Path empty = dir.resolve("empty.moetrace");
         Files.write(empty, new byte[0]);
         assertThrows(InputException.class, () -> RouterTrace.read(empty));
