@@ -55,6 +55,9 @@ public final class CaseLoader {
         source.finish();
         Node measured = root.map("measured");
         double value = measured.number("value");
+        if (value == 0) {
+            throw measured.error("value", "must not be 0 (the error is relative to the measured figure)");
+        }
         String unit = measured.string("unit");
         if (!Units.known(unit)) {
             throw measured.error("unit", "'" + unit + "' is not one of " + Units.names());

@@ -1,6 +1,5 @@
 package io.moesim.validation;
 
-import io.moesim.models.InputException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,7 +32,29 @@ final class Files2 {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new InputException(file + ": cannot write: " + e.getMessage());
+            throw io.moesim.simulator.config.WriteErrors.of(file, e);
         }
+    }
+
+    /**
+     * {@code tree} (maps, lists, values) with every number that is not finite replaced by null, so
+     * that no JSON moesim writes holds {@code NaN} or {@code Infinity}.
+     */
+    static Object finite(Object tree) {
+        return switch (tree) {
+            case Double d when !Double.isFinite(d) -> null;
+            case Float f when !Float.isFinite(f) -> null;
+            case java.util.Map<?, ?> map -> {
+                java.util.Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+                map.forEach((k, v) -> copy.put(k, finite(v)));
+                yield copy;
+            }
+            case java.util.List<?> list -> {
+                java.util.List<Object> copy = new java.util.ArrayList<>();
+                list.forEach(v -> copy.add(finite(v)));
+                yield copy;
+            }
+            case null, default -> tree;
+        };
     }
 }

@@ -183,10 +183,10 @@ public final class Validator {
         return root;
     }
 
-    /** Writes the JSON to {@code file} through a temporary file and a rename. */
+    /** Writes the JSON to {@code file} through a temporary file and a rename; a figure that is not finite is null. */
     public static void writeJson(Report report, Path file) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files2.writeAtomically(file, out -> mapper.writeValue(out, toJson(report)));
+        Files2.writeAtomically(file, out -> mapper.writeValue(out, Files2.finite(toJson(report))));
     }
 
     static String number(double value) {

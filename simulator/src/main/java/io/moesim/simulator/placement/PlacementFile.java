@@ -10,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.moesim.models.InputException;
 import io.moesim.simulator.config.Yaml;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -147,7 +146,7 @@ public final class PlacementFile {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw io.moesim.simulator.config.WriteErrors.of(file, e);
         }
     }
 
