@@ -17,6 +17,9 @@ import java.util.stream.Stream;
  */
 public final class CaseLoader {
 
+    /** The largest measured figure, in any unit (far above 1e15 bytes or parameters). */
+    static final double MAX_MEASURED = 1e18;
+
     private CaseLoader() {
     }
 
@@ -55,8 +58,9 @@ public final class CaseLoader {
         source.finish();
         Node measured = root.map("measured");
         double value = measured.number("value");
-        if (value == 0) {
-            throw measured.error("value", "must not be 0 (the error is relative to the measured figure)");
+        if (!(value > 0) || value > MAX_MEASURED) {
+            throw measured.error("value", Node.format(value) + " is out of range (0, 1e18]: a measured figure is a"
+                    + " positive amount, and the error is relative to it");
         }
         String unit = measured.string("unit");
         if (!Units.known(unit)) {

@@ -142,6 +142,13 @@ public final class Yaml {
             }
             JsonLocation where = e.getLocation();
             String at = where == null || where.getLineNr() < 1 ? "" : "line " + where.getLineNr() + ": ";
+            if (message.startsWith("Malformed numeric value") && e.getProcessor() instanceof JsonParser p
+                    && p.getParsingContext() != null && p.getParsingContext().getCurrentName() != null) {
+                // YAML's .nan and .inf: name the field (no figure of moesim may be NaN or infinite).
+                JsonStreamContext context = p.getParsingContext();
+                throw InputException.at(source, path(context, context.getCurrentName()), at
+                        + "not a finite number (" + message.substring("Malformed numeric value ".length()) + ")");
+            }
             throw new InputException(source + ": " + at + "not valid " + format + ": " + plain(message));
         } catch (IOException e) {
             throw new InputException(source + ": cannot read the file");

@@ -98,7 +98,9 @@ public final class ScenarioLoader {
         try {
             value = Yaml.readValue(text);
         } catch (IOException e) {
-            throw new InputException("--set " + set + ": the value is not valid YAML");
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw new InputException("--set " + set + ": " + (message.startsWith("Malformed numeric value")
+                    ? "'" + text.strip() + "' is not a finite number" : "the value is not valid YAML"));
         }
         map.set(parts[parts.length - 1], value);
     }
