@@ -181,6 +181,20 @@ public final class CaseLoader {
         };
         p.finish();
         probe.finish();
+        for (String key : List.of("model", "hardware")) {
+            if (p.has(key)) {
+                String id = p.string(key);
+                try {
+                    if (key.equals("model")) {
+                        io.moesim.models.spec.ModelSpecs.resolve(id, Path.of("."));
+                    } else {
+                        io.moesim.simulator.hardware.HardwareProfiles.byId(id);
+                    }
+                } catch (InputException e) {
+                    throw p.error(key, e.getMessage());
+                }
+            }
+        }
         return result;
     }
 }
