@@ -32,7 +32,7 @@ public final class CaseLoader {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
         } catch (IOException e) {
-            throw new InputException(dir + ": cannot list: " + e.getMessage());
+            throw new InputException(dir + ": cannot list the folder");
         }
         if (files.isEmpty()) {
             throw new InputException(dir + ": no *.yaml validation cases");

@@ -139,7 +139,7 @@ public final class Regression {
             }
             return files;
         } catch (IOException e) {
-            throw new InputException(dir + ": cannot list: " + e.getMessage());
+            throw new InputException(dir + ": cannot list the folder");
         }
     }
 

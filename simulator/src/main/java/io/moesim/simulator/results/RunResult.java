@@ -324,7 +324,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new InputException(file + ": cannot write: " + e.getMessage());
+            throw io.moesim.simulator.config.WriteErrors.of(file, e);
         }
     }
 }

@@ -51,7 +51,7 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
             byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
             writeAtomically(dir.resolve(JSON), json);
         } catch (IOException e) {
-            throw new InputException(dir.resolve(JSON) + ": cannot write: " + e.getMessage());
+            throw io.moesim.simulator.config.WriteErrors.of(dir.resolve(JSON), e);
         }
     }
 
