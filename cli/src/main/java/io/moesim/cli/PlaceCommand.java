@@ -92,6 +92,9 @@ public final class PlaceCommand implements Runnable {
         if (batchTokens < 0) {
             throw new InputException("--batch-tokens: must be >= 0, got " + batchTokens);
         }
+        if (out != null) {
+            io.moesim.simulator.config.WriteErrors.checkWritable("--out", out);
+        }
         PlacementStrategy s;
         try {
             s = PlacementStrategy.parse(strategy);
@@ -108,6 +111,12 @@ public final class PlaceCommand implements Runnable {
             }
             redundant = given.layer(0).numSlots() - experts;
             given = new Placement(gpus, gpus / nodes, given.layers());
+        }
+        // At most one replica of every expert, as placement.redundantExperts of a scenario: the balancers'
+        // time grows with the cube of the slots (8 experts + 256 redundant on 4 GPUs: 11 s; + 512: over 60 s).
+        if (redundant > experts) {
+            throw new InputException("--redundant: " + redundant + " is more than the model's " + experts
+                    + " routed experts, the most redundant slots per layer");
         }
         // Each GPU gets ceil((experts + redundant) / gpus) slots, some left empty; every GPU needs an expert.
         if (redundant < 0 || experts + redundant < gpus) {

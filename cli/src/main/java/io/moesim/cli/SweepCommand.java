@@ -45,8 +45,12 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<SweepAxis> axes = vary.stream().map(SweepAxis::parse).toList();
+        if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+            throw new io.moesim.models.InputException("--threads: " + threads + " is out of range [1, " + MAX_THREADS + "]");
+        }
+        checkOutFolder(out);
         SweepResult.checkFolder(out);
-        int workers = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+        int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         SweepRunner runner = new SweepRunner(new io.moesim.simulator.scenario.ScenarioLoader(),
                 analyticOnly ? SweepRunner::analyticResults : SweepRunner::runResults, workers);
         PrintWriter err = spec.commandLine().getErr();
@@ -63,6 +67,27 @@ public final class SweepCommand implements Callable<Integer> {
         stdout.printf("wrote %s and %s%n", out.resolve(SweepResult.CSV), out.resolve(SweepResult.JSON));
         stdout.flush();
         return 0;
+    }
+
+    /** The most worker threads (each simulating one point holds its own state). */
+    static final int MAX_THREADS = 256;
+
+    /** Refuses an output folder that is a file or lies under one, before any work. */
+    static void checkOutFolder(Path out) {
+        java.nio.file.Path absolute = out.toAbsolutePath();
+        for (java.nio.file.Path p = absolute; p != null; p = p.getParent()) {
+            if (java.nio.file.Files.exists(p)) {
+                if (!java.nio.file.Files.isDirectory(p)) {
+                    throw io.moesim.models.InputException.at("--out", out.toString(), p.equals(absolute)
+                            ? "is a file, expected a folder" : p + " is a file, not a folder");
+                }
+                if (!java.nio.file.Files.isWritable(p)) {
+                    throw io.moesim.models.InputException.at("--out", out.toString(), "cannot write into " + p
+                            + ": permission denied");
+                }
+                return;
+            }
+        }
     }
 
     private static void bar(PrintWriter err, int done, int total) {

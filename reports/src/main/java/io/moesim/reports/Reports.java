@@ -73,15 +73,7 @@ public final class Reports {
 
     /** Draws memory, timeline and (when the results carry them) expert loads from a results JSON. */
     public static Report ofResults(Path file, List<ValidationRow> validation) {
-        JsonNode results;
-        try {
-            results = MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (!results.path("memory").isObject() || !results.path("pools").isObject()) {
-            throw new InputException(file + ": not the results of moesim run (expected 'memory' and 'pools')");
-        }
+        JsonNode results = readResults(file);
         List<Page> pages = new ArrayList<>();
         pages.add(memoryPage(results));
         pages.add(timelinePage(results));
@@ -91,6 +83,52 @@ public final class Reports {
         }
         addValidation(pages, validation);
         return withTitle(results.path("scenario").asText(file.getFileName().toString()), facts(results, null), pages);
+    }
+
+    /** The memory figures of each pool a results JSON must hold (docs/results.md). */
+    static final List<String> MEMORY_FIELDS = List.of("weightsBytes", "kvCacheBytes", "activationBytes", "bufferBytes",
+            "reservedBytes", "capacityBytes");
+
+    /**
+     * Reads a results JSON of {@code moesim run --json} strictly: one JSON object (keys unique) with a
+     * non-empty {@code memory} map whose pools each hold finite, non-negative {@link #MEMORY_FIELDS}
+     * (capacity above 0), and a non-empty {@code pools} map of maps. Errors name the file and the key.
+     */
+    static JsonNode readResults(Path file) {
+        JsonNode results = io.moesim.simulator.config.Yaml.readJson(file);
+        if (!results.isObject()) {
+            throw new InputException(file + ": not the results of moesim run (expected a JSON object with memory and pools)");
+        }
+        for (String key : List.of("memory", "pools")) {
+            JsonNode node = results.get(key);
+            if (node == null || !node.isObject() || node.isEmpty()) {
+                throw InputException.at(file, key, node == null ? "missing (is this the results of moesim run --json?)"
+                        : "expected a map with one entry per pool");
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = results.get("memory").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> pool = it.next();
+            String at = "memory." + pool.getKey();
+            if (!pool.getValue().isObject()) {
+                throw InputException.at(file, at, "expected a map of memory figures");
+            }
+            for (String field : MEMORY_FIELDS) {
+                JsonNode v = pool.getValue().get(field);
+                if (v == null || !v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < 0
+                        || (field.equals("capacityBytes") && v.doubleValue() <= 0)) {
+                    throw InputException.at(file, at + "." + field, v == null ? "missing"
+                            : "expected a finite number of bytes" + (field.equals("capacityBytes") ? " above 0" : " >= 0")
+                            + ", got " + v);
+                }
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = results.get("pools").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> pool = it.next();
+            if (!pool.getValue().isObject()) {
+                throw InputException.at(file, "pools." + pool.getKey(), "expected a map");
+            }
+        }
+        return results;
     }
 
     /** Draws a sweep's two Pareto fronts and a table of the points on them. */

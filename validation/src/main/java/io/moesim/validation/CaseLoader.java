@@ -17,6 +17,9 @@ import java.util.stream.Stream;
  */
 public final class CaseLoader {
 
+    /** The largest measured figure, in any unit (far above 1e15 bytes or parameters). */
+    static final double MAX_MEASURED = 1e18;
+
     private CaseLoader() {
     }
 
@@ -29,7 +32,7 @@ public final class CaseLoader {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
         } catch (IOException e) {
-            throw new InputException(dir + ": cannot list: " + e.getMessage());
+            throw new InputException(dir + ": cannot list the folder");
         }
         if (files.isEmpty()) {
             throw new InputException(dir + ": no *.yaml validation cases");
@@ -55,6 +58,10 @@ public final class CaseLoader {
         source.finish();
         Node measured = root.map("measured");
         double value = measured.number("value");
+        if (!(value > 0) || value > MAX_MEASURED) {
+            throw measured.error("value", Node.format(value) + " is out of range (0, 1e18]: a measured figure is a"
+                    + " positive amount, and the error is relative to it");
+        }
         String unit = measured.string("unit");
         if (!Units.known(unit)) {
             throw measured.error("unit", "'" + unit + "' is not one of " + Units.names());
@@ -174,6 +181,20 @@ public final class CaseLoader {
         };
         p.finish();
         probe.finish();
+        for (String key : List.of("model", "hardware")) {
+            if (p.has(key)) {
+                String id = p.string(key);
+                try {
+                    if (key.equals("model")) {
+                        io.moesim.models.spec.ModelSpecs.resolve(id, Path.of("."));
+                    } else {
+                        io.moesim.simulator.hardware.HardwareProfiles.byId(id);
+                    }
+                } catch (InputException e) {
+                    throw p.error(key, e.getMessage());
+                }
+            }
+        }
         return result;
     }
 }

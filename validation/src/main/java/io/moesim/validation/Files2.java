@@ -19,4 +19,26 @@ final class Files2 {
     static void writeAtomically(Path file, Writer writer) {
         OutputFiles.write(file, writer::write);
     }
+
+    /**
+     * {@code tree} (maps, lists, values) with every number that is not finite replaced by null, so
+     * that no JSON moesim writes holds {@code NaN} or {@code Infinity}.
+     */
+    static Object finite(Object tree) {
+        return switch (tree) {
+            case Double d when !Double.isFinite(d) -> null;
+            case Float f when !Float.isFinite(f) -> null;
+            case java.util.Map<?, ?> map -> {
+                java.util.Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+                map.forEach((k, v) -> copy.put(k, finite(v)));
+                yield copy;
+            }
+            case java.util.List<?> list -> {
+                java.util.List<Object> copy = new java.util.ArrayList<>();
+                list.forEach(v -> copy.add(finite(v)));
+                yield copy;
+            }
+            case null, default -> tree;
+        };
+    }
 }

@@ -1,6 +1,5 @@
 package io.moesim.validation;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.moesim.models.InputException;
@@ -140,7 +139,7 @@ public final class Regression {
             }
             return files;
         } catch (IOException e) {
-            throw new InputException(dir + ": cannot list: " + e.getMessage());
+            throw new InputException(dir + ": cannot list the folder");
         }
     }
 
@@ -176,6 +175,17 @@ public final class Regression {
         Map<String, Object> current;
         try {
             current = predict(scenario, sets);
+        } catch (InputException e) {
+            // A mistake in an override is the user's, not the scenario's: stop with it (exit 2).
+            String message = e.getMessage();
+            for (String set : sets) {
+                String key = set.contains("=") ? set.substring(0, set.indexOf('=')).strip() : set;
+                if (message.startsWith("--set ") || message.contains(": " + key + ":")
+                        || message.contains(": " + key + ".")) {
+                    throw message.startsWith("--set ") ? e : new InputException("--set " + set + ": " + message, e);
+                }
+            }
+            return new Outcome(name, Status.ERROR, List.of(), "cannot run: " + message, seconds(start));
         } catch (RuntimeException e) {
             return new Outcome(name, Status.ERROR, List.of(), "cannot run: " + e.getMessage(), seconds(start));
         }
@@ -183,31 +193,90 @@ public final class Regression {
             Map<String, Object> file = new LinkedHashMap<>();
             file.put("scenario", name);
             file.put("sets", sets);
-            file.put("predictions", current);
+            file.put("predictions", Files2.finite(current));
             Files2.writeAtomically(golden, out -> JSON.writeValue(out, file));
             return new Outcome(name, Status.UPDATED, List.of(), "wrote " + golden, seconds(start));
+        }
+        if (Files.isDirectory(golden)) {
+            throw new InputException(golden + ": is a folder, expected a golden file");
         }
         if (!Files.isRegularFile(golden)) {
             return new Outcome(name, Status.MISSING_GOLDEN, List.of(), "no golden file " + golden
                     + " (run moesim regress with --update after review)", seconds(start));
         }
-        Map<String, Object> file;
-        try {
-            file = JSON.readValue(golden.toFile(), new TypeReference<Map<String, Object>>() { });
-        } catch (IOException e) {
-            return new Outcome(name, Status.ERROR, List.of(), golden + ": not a golden file: "
-                    + e.getMessage().lines().findFirst().orElse(""), seconds(start));
-        }
-        if (!(file.get("predictions") instanceof Map<?, ?> goldenPredictions)) {
-            return new Outcome(name, Status.ERROR, List.of(), golden + ": predictions: missing", seconds(start));
-        }
-        if (!Objects.equals(file.get("sets"), sets)) {
-            return new Outcome(name, Status.ERROR, List.of(), golden + ": made with overrides " + file.get("sets")
+        Golden file = readGolden(golden);
+        Map<String, Object> goldenPredictions = file.predictions();
+        if (!Objects.equals(file.sets(), sets)) {
+            return new Outcome(name, Status.ERROR, List.of(), golden + ": made with overrides " + file.sets()
                     + ", checked with " + sets + "; regenerate with --update", seconds(start));
         }
         List<Change> changes = compare(goldenPredictions, current, tolerance);
         boolean moved = changes.stream().anyMatch(Change::beyond);
         return new Outcome(name, moved ? Status.MOVED : Status.OK, changes, null, seconds(start));
+    }
+
+    /** A golden file: the overrides it was made with and its predictions (numbers, true/false or null). */
+    record Golden(List<String> sets, Map<String, Object> predictions) {
+    }
+
+    /**
+     * Reads a golden file strictly: one JSON object with {@code scenario} (text), {@code sets} (a list
+     * of KEY=VALUE texts) and {@code predictions} (a map of numbers, true/false or null); anything else
+     * is an {@link InputException} naming the file and the key.
+     */
+    static Golden readGolden(Path golden) {
+        com.fasterxml.jackson.databind.JsonNode root = io.moesim.simulator.config.Yaml.readJson(golden);
+        if (!root.isObject()) {
+            throw new InputException(golden + ": expected a JSON object with scenario, sets and predictions");
+        }
+        for (java.util.Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String key = names.next();
+            if (!List.of("scenario", "sets", "predictions").contains(key)) {
+                throw InputException.at(golden, key, "unknown key (expected scenario, sets, predictions)");
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode scenario = root.get("scenario");
+        if (scenario != null && !scenario.isTextual()) {
+            throw InputException.at(golden, "scenario", "expected the scenario's file name, got " + scenario);
+        }
+        com.fasterxml.jackson.databind.JsonNode setsNode = root.get("sets");
+        if (setsNode == null || !setsNode.isArray()) {
+            throw InputException.at(golden, "sets", setsNode == null ? "missing" : "expected a list of KEY=VALUE texts");
+        }
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < setsNode.size(); i++) {
+            if (!setsNode.get(i).isTextual()) {
+                throw InputException.at(golden, "sets[" + i + "]", "expected a KEY=VALUE text, got " + setsNode.get(i));
+            }
+            sets.add(setsNode.get(i).textValue());
+        }
+        com.fasterxml.jackson.databind.JsonNode predictionsNode = root.get("predictions");
+        if (predictionsNode == null || !predictionsNode.isObject()) {
+            throw InputException.at(golden, "predictions", predictionsNode == null ? "missing"
+                    : "expected a map of key predictions");
+        }
+        Map<String, Object> predictions = new LinkedHashMap<>();
+        for (var fields = predictionsNode.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            com.fasterxml.jackson.databind.JsonNode v = field.getValue();
+            Object value;
+            if (v.isNumber()) {
+                value = v.numberValue();
+                if (!Double.isFinite(v.doubleValue())) {
+                    throw InputException.at(golden, "predictions." + field.getKey(), "not a finite number: " + v);
+                }
+            } else if (v.isBoolean()) {
+                value = v.booleanValue();
+            } else if (v.isNull()) {
+                value = null;
+            } else {
+                throw InputException.at(golden, "predictions." + field.getKey(),
+                        "expected a number, true/false or null, got " + (v.isContainerNode() ? "a " + (v.isArray()
+                                ? "list" : "map") : v.toString()));
+            }
+            predictions.put(field.getKey(), value);
+        }
+        return new Golden(List.copyOf(sets), predictions);
     }
 
     /** The keys whose value differs between {@code golden} and {@code current}, each marked past {@code tolerance} or not. */

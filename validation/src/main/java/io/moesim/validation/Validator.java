@@ -87,7 +87,14 @@ public final class Validator {
         Probe.Runs runs = new Probe.Runs();
         List<Row> rows = new ArrayList<>();
         for (ValidationCase c : cases) {
-            double predicted = c.probe().predict(runs) / Units.factor(c.unit());
+            double predicted;
+            try {
+                predicted = c.probe().predict(runs) / Units.factor(c.unit());
+            } catch (io.moesim.models.InputException e) {
+                // Name the case whose probe failed, unless the message already does.
+                throw e.getMessage().startsWith(c.file()) ? e
+                        : io.moesim.models.InputException.at(c.file(), "probe", e.getMessage());
+            }
             double error = (predicted - c.measuredValue()) / c.measuredValue();
             boolean inside = Math.abs(error) <= c.tolerance();
             Status status = c.expect() == ValidationCase.Expect.PASS ? (inside ? Status.PASS : Status.FAIL)
@@ -186,10 +193,10 @@ public final class Validator {
         return root;
     }
 
-    /** Writes the JSON to {@code file} ({@code -}: standard output) through a temporary file and a rename. */
+    /** Writes the JSON to {@code file} ({@code -}: standard output) through a temporary file and a rename; a figure that is not finite is null. */
     public static void writeJson(Report report, Path file) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files2.writeAtomically(file, out -> mapper.writeValue(out, toJson(report)));
+        Files2.writeAtomically(file, out -> mapper.writeValue(out, Files2.finite(toJson(report))));
     }
 
     static String number(double value) {

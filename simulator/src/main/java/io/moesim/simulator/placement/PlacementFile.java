@@ -11,6 +11,7 @@ import io.moesim.models.InputException;
 import io.moesim.simulator.config.Yaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class PlacementFile {
         try {
             text = mapper.writeValueAsString(toTree(placement));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode the placement", e);
+            throw io.moesim.simulator.config.WriteErrors.of(file, e);
         }
         io.moesim.models.io.OutputFiles.writeString(file, text);
     }

@@ -42,6 +42,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
 
     /** Runs the discrete-event simulation of {@code scenario} and the analytic estimate beside it. */
     public static RunResult simulate(Scenario scenario) {
+        io.moesim.simulator.scenario.SimulationLimits.check(scenario);
         RunResult analytic = of(scenario);
         SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario)).run();
         return new RunResult(scenario, analytic.pools(), analytic.cost(), simulation);
@@ -302,7 +303,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
     }
 
     private static Double number(double value) {
-        return Double.isNaN(value) ? null : value;
+        return Double.isFinite(value) ? value : null;
     }
 
     /** Writes the JSON to {@code file} ({@code -}: standard output) through {@link OutputFiles}. */

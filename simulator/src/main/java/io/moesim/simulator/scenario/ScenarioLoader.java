@@ -49,7 +49,16 @@ public final class ScenarioLoader {
             applySet((ObjectNode) tree, set);
         }
         Path dir = file.toAbsolutePath().getParent();
-        return bind(file.toString(), tree, dir);
+        Scenario scenario = bind(file.toString(), tree, dir);
+        // One validation path for the analytic estimate and the simulation: everything the simulation
+        // reads (placement file against each pool, the router trace and its windows, the arrival trace)
+        // is checked here, whether or not the scenario is then simulated.
+        try {
+            io.moesim.simulator.serving.ServingSpecs.from(scenario);
+        } catch (IllegalArgumentException e) {
+            throw new InputException(file + ": " + e.getMessage());
+        }
+        return scenario;
     }
 
     /**
@@ -89,7 +98,9 @@ public final class ScenarioLoader {
         try {
             value = Yaml.readValue(text);
         } catch (IOException e) {
-            throw new InputException("--set " + set + ": the value is not valid YAML");
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw new InputException("--set " + set + ": " + (message.startsWith("Malformed numeric value")
+                    ? "'" + text.strip() + "' is not a finite number" : "the value is not valid YAML"));
         }
         map.set(parts[parts.length - 1], value);
     }
@@ -159,7 +170,7 @@ public final class ScenarioLoader {
             if (node.has("redundantExperts") || node.has("strategy")) {
                 throw node.error("file", "a placement file fixes the layout: leave out strategy and redundantExperts");
             }
-            Path file = dir.resolve(node.string("file"));
+            Path file = existing(node, "file", dir.resolve(node.string("file")), "placement file");
             io.moesim.simulator.placement.Placement read = io.moesim.simulator.placement.PlacementFile.read(file,
                     model.moe().numRoutedExperts(), model.numMoeLayers());
             node.finish();
@@ -276,16 +287,9 @@ public final class ScenarioLoader {
             throw arrivalNode.error("needs exactly one of concurrencyPerGpu, poissonRequestsPerSecond, trace");
         }
         if (trace) {
-            Path file = dir.resolve(arrivalNode.string("trace"));
-            java.util.List<io.moesim.simulator.serving.Workload.TraceEntry> entries;
-            try {
-                entries = io.moesim.simulator.serving.Workload.Trace.read(file).entries();
-            } catch (IOException e) {
-                throw arrivalNode.error("trace", "cannot read " + file + ": " + e.getMessage());
-            }
-            if (entries.isEmpty()) {
-                throw arrivalNode.error("trace", file + " holds no request");
-            }
+            Path file = existing(arrivalNode, "trace", dir.resolve(arrivalNode.string("trace")), "arrival trace (CSV)");
+            java.util.List<io.moesim.simulator.serving.Workload.TraceEntry> entries =
+                    io.moesim.simulator.serving.Workload.Trace.read(file).entries();
             double span = Math.max(1e-9, entries.getLast().arrivalSeconds());
             arrival = new Workload.Arrival.Trace(file, entries.size() / span);
         } else {
@@ -326,14 +330,28 @@ public final class ScenarioLoader {
         return count;
     }
 
+    /** {@code file}, the value of {@code key}, when it is a readable file; else an error naming the scenario and the key. */
+    private static Path existing(Node node, String key, Path file, String what) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw node.error(key, file + " is a folder, expected a " + what);
+        }
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw node.error(key, "no such " + what + " " + file);
+        }
+        if (!java.nio.file.Files.isReadable(file)) {
+            throw node.error(key, file + ": permission denied");
+        }
+        return file;
+    }
+
     private static Scenario.Routing routing(Node node, Path dir) {
         if (node == null) {
             return new Scenario.Routing.Uniform();
         }
         Scenario.Routing routing;
         if (node.has("trace")) {
-            routing = new Scenario.Routing.Trace(dir.resolve(node.string("trace")),
-                    node.has("tokens") ? node.string("tokens") : null);
+            routing = new Scenario.Routing.Trace(existing(node, "trace", dir.resolve(node.string("trace")),
+                    "router trace"), node.has("tokens") ? node.string("tokens") : null);
         } else {
             String kind = node.choice("synthetic", null, "uniform", "zipf");
             routing = kind.equals("uniform")

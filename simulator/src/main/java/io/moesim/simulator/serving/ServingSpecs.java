@@ -12,7 +12,6 @@ import io.moesim.simulator.routing.TraceRoutingWindow;
 import io.moesim.simulator.scenario.Pool;
 import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.TokenCount;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,16 +49,10 @@ public final class ServingSpecs {
                 : scenario.deployment().pools().getFirst();
         Workload.Arrivals arrivals = switch (w.arrival()) {
             case io.moesim.simulator.scenario.Workload.Arrival.Concurrency c ->
-                    new Workload.Concurrency((int) Math.max(1, Math.round(c.perGpu() * loopPool.gpus())));
+                    new Workload.Concurrency((int) Math.clamp(Math.round(c.perGpu() * loopPool.gpus()), 1,
+                            Integer.MAX_VALUE));
             case io.moesim.simulator.scenario.Workload.Arrival.Poisson p -> new Workload.Poisson(p.requestsPerSecond());
-            case io.moesim.simulator.scenario.Workload.Arrival.Trace t -> {
-                try {
-                    yield Workload.Trace.read(t.path());
-                } catch (IOException e) {
-                    throw InputException.at(scenario.source(), "workload.arrival.trace",
-                            "cannot read " + t.path() + ": " + e.getMessage());
-                }
-            }
+            case io.moesim.simulator.scenario.Workload.Arrival.Trace t -> Workload.Trace.read(t.path());
         };
         Workload workload = new Workload(arrivals, lengths(w.inputTokens()), lengths(w.outputTokens()),
                 w.prefixCacheHitRate());

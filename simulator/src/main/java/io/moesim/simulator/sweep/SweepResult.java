@@ -11,7 +11,6 @@ import io.moesim.simulator.config.Yaml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         try {
             json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot encode the sweep", e);
+            throw io.moesim.simulator.config.WriteErrors.of(dir.resolve(JSON), e);
         }
         OutputFiles.writeFolder(dir, SweepResult::isSweepFile, folder -> {
             Files.write(folder.resolve(CSV), csv);
@@ -159,22 +158,29 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
     /** Reads {@code dir/sweep.json} back. */
     public static SweepResult read(Path dir) {
         Path file = dir.resolve(JSON);
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        if (!Files.exists(file)) {
             throw new InputException(file + ": no such file (is " + dir + " a sweep's output folder?)");
-        } catch (IOException e) {
-            throw new InputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        if (!root.path("axes").isArray() || !root.path("points").isArray()) {
-            throw new InputException(file + ": not a sweep (expected 'axes' and 'points')");
+        JsonNode root = io.moesim.simulator.config.Yaml.readJson(file);
+        for (String key : List.of("axes", "points")) {
+            if (!root.path(key).isArray() || root.path(key).isEmpty()) {
+                throw InputException.at(file, key, root.has(key) ? "expected a non-empty list"
+                        : "missing (is " + dir + " a sweep's output folder?)");
+            }
         }
         List<SweepAxis> axes = new ArrayList<>();
-        for (JsonNode a : root.get("axes")) {
+        for (int i = 0; i < root.get("axes").size(); i++) {
+            JsonNode a = root.get("axes").get(i);
+            if (!a.path("key").isTextual() || !a.path("values").isArray()) {
+                throw InputException.at(file, "axes[" + i + "]", "expected { key: TEXT, values: [...] }");
+            }
             List<String> values = new ArrayList<>();
             a.path("values").forEach(v -> values.add(text(v)));
-            axes.add(new SweepAxis(a.path("key").asText(), values));
+            try {
+                axes.add(new SweepAxis(a.path("key").asText(), values));
+            } catch (InputException e) {
+                throw InputException.at(file, "axes[" + i + "]", e.getMessage().replaceFirst("^--vary ", ""));
+            }
         }
         List<SweepPoint> points = new ArrayList<>();
         for (JsonNode n : root.get("points")) {

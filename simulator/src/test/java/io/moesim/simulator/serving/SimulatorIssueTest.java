@@ -87,9 +87,10 @@ class SimulatorIssueTest {
 
     @Test
     void missingRouterTraceIsOneLine() {
-        Scenario s = smallDecode("routing={trace: some-trace.moetrace}");
-        InputException e = assertThrows(InputException.class, () -> ServingSpecs.from(s));
-        assertTrue(e.getMessage().endsWith("some-trace.moetrace: no such file"), e.getMessage());
+        // Refused when the scenario is read (for --analytic-only too), naming the scenario, the field and the file.
+        InputException e = assertThrows(InputException.class, () -> smallDecode("routing={trace: some-trace.moetrace}"));
+        assertTrue(e.getMessage().contains("deepseek-v3-h800-decode.yaml: routing.trace: no such router trace")
+                && e.getMessage().endsWith("some-trace.moetrace"), e.getMessage());
     }
 
     /** Per-slot loads fixed by hand: {@code perSlot} tokens on every slot. */
