@@ -8,6 +8,7 @@ import io.moesim.models.train.TwinConfig;
 import io.moesim.models.train.TwinExport;
 import io.moesim.models.train.TwinTrainer;
 import io.moesim.models.train.TwinTraces;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +113,14 @@ public final class TrainCommand implements Callable<Integer> {
         TwinTrainer trainer = new TwinTrainer(config, settings, corpus, ckpt);
         System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
                 trainer.model().parameterCount(), steps, batch, config.contextTokens());
-        TwinTrainer.Result result = trainer.run(resume, 100, System.err, System.console() != null);
+        TwinTrainer.Result result;
+        PrintWriter err = new PrintWriter(System.err, true);
+        try (Progress bar = Progress.start(err, twin, steps, "steps")) {
+            result = trainer.run(resume, 100, System.err, Progress.enabled() ? (step, line) -> {
+                bar.stepTo(step);
+                bar.message(line.substring(line.indexOf(" step ") + 1));
+            } : null);
+        }
         long bytes = TwinExport.write(trainer.model(), dir, bf16);
         String readme = TwinExport.readme(config, settings, result, trainer.model().parameterCount(), bf16 ? "BF16" : "F32");
         Files.writeString(dir.resolve("README.md"), readme, StandardCharsets.UTF_8);
