@@ -99,6 +99,9 @@ public final class Moesim implements Runnable {
         cli.setErr(err);
         for (CommandLine command : all(cli)) {
             CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+            if (command.getCommand() instanceof CommandLine.HelpCommand) {
+                continue; // has its own --help
+            }
             if (!spec.mixinStandardHelpOptions()) {
                 spec.mixinStandardHelpOptions(true);
             }

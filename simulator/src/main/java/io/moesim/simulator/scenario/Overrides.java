@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *   <li>{@code deployment.POOL.gpus=N} alone scales the pool's split: attention {@code dp} becomes
  *       {@code N / tp} and {@code experts.ep} keeps its share of the GPUs ({@code ep x N / gpus}); when
  *       it cannot ({@code tp} does not divide {@code N}), the error says which key to set too. A
- *       {@code --set} of {@code attention} or {@code experts} of that pool turns this off.</li>
+ *       {@code --set} of the pool's {@code attention} (or {@code experts}) keeps what it gives; the
+ *       other part still scales.</li>
  *   <li>{@code hardware=ID} drops the scenario's {@code price} (it was the old hardware's), so the new
  *       profile's price applies, unless a {@code --set price...} gives one; the scenario's {@code name}
  *       names the new hardware where it named the old.</li>
@@ -40,9 +41,10 @@ final class Overrides {
         for (String role : List.of("prefill", "decode", "colocated")) {
             String prefix = "deployment." + role;
             if (keys.contains(prefix + ".gpus")
-                    && keys.stream().noneMatch(k -> k.equals(prefix) || k.equals("deployment")
-                            || k.startsWith(prefix + ".attention") || k.startsWith(prefix + ".experts"))) {
-                scalePool(source, prefix, original.at("/deployment/" + role), tree.at("/deployment/" + role));
+                    && keys.stream().noneMatch(k -> k.equals(prefix) || k.equals("deployment"))) {
+                scalePool(source, prefix, original.at("/deployment/" + role), tree.at("/deployment/" + role),
+                        keys.stream().noneMatch(k -> k.startsWith(prefix + ".attention")),
+                        keys.stream().noneMatch(k -> k.startsWith(prefix + ".experts")));
             }
         }
         if (keys.contains("hardware")) {
@@ -50,7 +52,8 @@ final class Overrides {
         }
     }
 
-    private static void scalePool(String source, String prefix, JsonNode before, JsonNode after) {
+    private static void scalePool(String source, String prefix, JsonNode before, JsonNode after,
+                                  boolean scaleAttention, boolean scaleExperts) {
         if (!before.isObject() || !after.isObject()) {
             return;
         }
@@ -73,16 +76,20 @@ final class Overrides {
         }
         long t = tp.asLong();
         long e = ep.asLong();
-        if (newGpus % t != 0) {
-            throw InputException.at(source, prefix + ".gpus", newGpus + " is not a multiple of the pool's attention tp "
-                    + t + "; give the split too, e.g. --set " + prefix + ".attention={tp: 1, dp: " + newGpus + "}");
+        if (scaleAttention) {
+            if (newGpus % t != 0) {
+                throw InputException.at(source, prefix + ".gpus", newGpus + " is not a multiple of the pool's attention tp "
+                        + t + "; give the split too, e.g. --set " + prefix + ".attention={tp: 1, dp: " + newGpus + "}");
+            }
+            ((ObjectNode) attention).put("dp", newGpus / t);
         }
-        if (e * newGpus % oldGpus != 0) {
-            throw InputException.at(source, prefix + ".gpus", "ep " + e + " of " + oldGpus + " GPUs does not scale to "
-                    + newGpus + " GPUs; give it too, e.g. --set " + prefix + ".experts.ep=" + newGpus);
+        if (scaleExperts) {
+            if (e * newGpus % oldGpus != 0) {
+                throw InputException.at(source, prefix + ".gpus", "ep " + e + " of " + oldGpus + " GPUs does not scale to "
+                        + newGpus + " GPUs; give it too, e.g. --set " + prefix + ".experts.ep=" + newGpus);
+            }
+            ((ObjectNode) experts).put("ep", e * newGpus / oldGpus);
         }
-        ((ObjectNode) attention).put("dp", newGpus / t);
-        ((ObjectNode) experts).put("ep", e * newGpus / oldGpus);
     }
 
     private static void followHardware(ObjectNode original, ObjectNode tree, List<String> keys, Path dir) {
