@@ -127,7 +127,11 @@ public final class SweepRunner {
         }
 
         List<SweepPoint> points = evaluate(scenarios, values, axes, progress);
-        return new SweepResult(scenario.toString(), scenarios.getFirst().name(), sets, axes, markPareto(points));
+        // The sweep's name is the scenario's with the fixed overrides, not that of one point (a point
+        // varying the hardware renames itself: "... on H200 ...").
+        String name = axes.stream().anyMatch(a -> a.key().equals("hardware") || a.key().equals("name"))
+                ? loader.load(scenario, sets).name() : scenarios.getFirst().name();
+        return new SweepResult(scenario.toString(), name, sets, axes, markPareto(points));
     }
 
     private Scenario load(Path scenario, List<String> pointSets, List<SweepAxis> axes, int[] at) {
