@@ -195,8 +195,9 @@ public final class RunCommand implements Callable<Integer> {
                             + " %.1f tokens per rank per step, step %.1f ms%n",
                     p.name(), p.gpus(), 100 * p.utilisation(), 100 * p.computeFraction(), 100 * p.communicationFraction(),
                     100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3);
-            if (p.idleFraction() >= 0.005) {
-                out.println("      idle: " + idleReasons(p));
+            String idle = idleReasons(p);
+            if (!idle.isEmpty()) {
+                out.println("      idle: " + idle);
             }
             if (p.role() != PoolSpec.Role.DECODE) {
                 out.printf(Locale.ROOT, "      input: %.0f tokens/s per node (cache hits included; %.0f computed)%n",
@@ -220,7 +221,8 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * Why a pool's GPUs were idle: between steps (no work: nothing arrived, or the next step waited
      * for requests) and inside steps (a GPU that finished its share waits for the slowest GPU of its
-     * instance, whose compute and exposed communication set the step time).
+     * instance, whose compute and exposed communication set the step time); empty when neither is
+     * as much as half a percent.
      */
     static String idleReasons(SimulationResult.PoolResult p) {
         double between = Math.max(0, 1 - p.utilisation());
@@ -233,9 +235,12 @@ public final class RunCommand implements Callable<Integer> {
         if (between >= 0.005) {
             parts.add(String.format(Locale.ROOT, "%.0f%% between steps with no work (no request ready)", 100 * between));
         }
+        if (parts.isEmpty()) {
+            return "";
+        }
         if (p.communicationFraction() >= 0.005) {
-            parts.add(String.format(Locale.ROOT, "communication not hidden behind compute is counted apart (%.0f%%)",
-                    100 * p.communicationFraction()));
+            parts.add(String.format(Locale.ROOT, "time waiting for communication not hidden behind compute is counted"
+                    + " as communication (%.0f%%), not idle", 100 * p.communicationFraction()));
         }
         return String.join("; ", parts);
     }

@@ -250,7 +250,8 @@ class NewcomerTest {
         assertTrue(why.contains("10% between steps with no work"), why);
         SimulationResult.PoolResult busy = new SimulationResult.PoolResult("decode", PoolSpec.Role.DECODE, 8, 1, 0, 0,
                 100, 1.0, 0.7, 0.3, 0.0, 10, 0.05, 100);
-        assertFalse(RunCommand.idleReasons(busy).contains("waiting"), RunCommand.idleReasons(busy));
+        assertEquals("", RunCommand.idleReasons(busy));
+        assertTrue(why.endsWith("counted as communication (10%), not idle"), why);
     }
 
     @Test
