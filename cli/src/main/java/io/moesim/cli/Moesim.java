@@ -203,15 +203,19 @@ public final class Moesim implements Runnable {
 
         /**
          * {@code commit 0123456789ab} (with {@code , modified} when the work tree had uncommitted
-         * changes), or {@code unknown commit} when not built from a git clone.
+         * changes), or {@code unknown commit} when not built from a git clone (cli/pom.xml writes
+         * moesim-commit.txt).
          */
         static String commit() {
-            Properties p = properties();
-            String commit = p.getProperty("commit", "");
-            if (!filled(commit)) {
-                return "unknown commit";
+            String commit = "";
+            try (InputStream in = Moesim.class.getResourceAsStream("moesim-commit.txt")) {
+                if (in != null) {
+                    commit = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                }
+            } catch (IOException e) {
+                // No commit resource: not built from git.
             }
-            return "commit " + commit + ("true".equals(p.getProperty("dirty")) ? ", modified" : "");
+            return commit.matches("[0-9a-f]{7,40}(, modified)?") ? "commit " + commit : "unknown commit";
         }
 
         private static boolean filled(String value) {

@@ -39,7 +39,9 @@ public final class RunCommand implements Callable<Integer> {
     Path scenario;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "override a scenario key by dotted path (repeatable), e.g. --set hardware=h200")
+            description = "override a scenario key by dotted path (repeatable), e.g. --set hardware=h200 (brings"
+                    + " that profile's price unless --set price... gives one) or --set deployment.decode.gpus=72 (attention"
+                    + " dp and experts ep follow); docs/scenarios.md")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
