@@ -66,20 +66,28 @@ public final class RunCommand implements Callable<Integer> {
         if (json != null) {
             result.writeJson(json);
         }
-        print(result, spec.commandLine().getOut(), !analyticOnly);
+        PrintWriter out = spec.commandLine().getOut();
+        print(result, out, !analyticOnly, sets);
         return result.feasible() ? Moesim.EXIT_OK : Moesim.EXIT_INFEASIBLE;
     }
 
     static void print(RunResult result, PrintWriter out) {
-        print(result, out, result.simulation() != null);
+        print(result, out, result.simulation() != null, List.of());
     }
 
-    /** The text report; {@code simulationAsked}: the user wanted the simulation (not --analytic-only). */
-    static void print(RunResult result, PrintWriter out, boolean simulationAsked) {
+    /**
+     * The text report; {@code simulationAsked}: the user wanted the simulation (not --analytic-only);
+     * {@code sets}: the overrides, shown under the title (the scenario's name is the file's).
+     */
+    static void print(RunResult result, PrintWriter out, boolean simulationAsked, List<String> sets) {
         Scenario s = result.scenario();
         int perNode = s.hardware().network().gpusPerNodeCount();
-        out.printf(Locale.ROOT, "%s%n  model %s on %s, %d GPUs, $%.2f per GPU-hour (price from %s)%n",
-                s.name(), s.model().id(), s.hardware().id(), s.deployment().totalGpus(), s.usdPerGpuHour(),
+        out.printf(Locale.ROOT, "%s%n", s.name());
+        if (!sets.isEmpty()) {
+            out.println("  what-if: --set " + String.join(" --set ", sets));
+        }
+        out.printf(Locale.ROOT, "  model %s on %s, %d GPUs, $%.2f per GPU-hour (price from %s)%n",
+                s.model().id(), s.hardware().id(), s.deployment().totalGpus(), s.usdPerGpuHour(),
                 s.priceSource());
         if (!result.feasible()) {
             printInfeasible(result, out, simulationAsked);

@@ -157,6 +157,7 @@ class NewcomerTest {
         assertTrue(root.at("/cost/usdPerGpuHourSource").asText().startsWith("profile h200: "), root.toString());
         assertEquals(h200 * 144, root.at("/cost/usdPerHour").asDouble(), 1e-9);
         assertEquals("DeepSeek-V3 decode on H200, as DeepSeek served it in Feb 2025", root.get("scenario").asText());
+        assertTrue(r.out().contains("\n  what-if: --set hardware=h200\n"), r.out());
         assertTrue(r.out().contains("per GPU-hour (price from profile h200: "
                 + HardwareProfiles.byId("h200").price().usdPerGpuHour().source() + ")"), r.out());
 

@@ -88,16 +88,21 @@ class ReadmeCommandsTest {
         List<String> commands = codeBlockCommands(readme);
         assertTrue(commands.size() >= 5, "commands found: " + commands);
         assertTrue(commands.stream().anyMatch(c -> c.startsWith("./moesim sweep")), commands.toString());
-        for (String command : commands) {
+        for (String line : commands) {
+            // A trailing "# exit status N" says the status the README promises (0 otherwise).
+            Matcher status = Pattern.compile("\\s+#\\s*exit status (\\d+)\\s*$").matcher(line);
+            int expected = status.find() ? Integer.parseInt(status.group(1)) : 0;
+            String command = line.replaceFirst("\\s+#.*$", "");
             String[] args = arguments(command, out);
             CliRun r = CliRun.of(args);
-            assertEquals(0, r.status(), () -> command + "\n" + String.join(" ", args) + "\n" + r.out() + r.err());
+            assertEquals(expected, r.status(), () -> command + "\n" + String.join(" ", args) + "\n" + r.out() + r.err());
             assertFalse(r.out().isBlank(), command + " printed nothing");
             assertFalse(r.err().contains("Exception"), command + ": " + r.err());
         }
         assertTrue(Files.exists(out.resolve("sweep/sweep.json")));
         assertTrue(Files.exists(out.resolve("sweep-report/report.pdf")));
         assertTrue(Files.exists(out.resolve("report/report.pdf")));
+        assertTrue(commands.stream().anyMatch(c -> c.endsWith("# exit status 3")), "the does-it-fit example");
     }
 
     /** Inline {@code `./moesim ...`} spans of the prose that are whole commands, not templates (no CAPITALS, [, |, ...). */
