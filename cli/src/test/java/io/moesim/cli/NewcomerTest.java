@@ -228,6 +228,7 @@ class NewcomerTest {
         long input = Math.round(root.at("/throughput/inputTokensPerSecond").asDouble());
         long output = Math.round(root.at("/throughput/outputTokensPerSecond").asDouble());
         double perUser = 1 / root.at("/latency/tpotSeconds/p50").asDouble();
+        assertEquals(perUser, root.at("/throughput/tokensPerSecondPerUser").asDouble(), 1e-9);
         String line = String.format(java.util.Locale.ROOT, "    total: %d input tokens/s, %d output tokens/s; %.1f tokens/s"
                 + " per user (1 / TPOT p50)", input, output, perUser);
         assertTrue(r.out().contains(line + "\n"), () -> line + "\n" + r.out());

@@ -216,6 +216,9 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
                         simulation.pools().stream().filter(p -> p.role() != PoolSpec.Role.DECODE)
                                 .mapToDouble(SimulationResult.PoolResult::computedInputTokensPerSecond).sum(),
                         gpusPerNode, prefillGpus, decodeGpus));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> headline = (Map<String, Object>) root.get("throughput");
+        headline.put("tokensPerSecondPerUser", number(tokensPerSecondPerUser()));
         Map<String, Object> latency = new LinkedHashMap<>();
         if (simulation == null) {
             latency.put("ttftSeconds", percentiles(ttftSeconds()));
