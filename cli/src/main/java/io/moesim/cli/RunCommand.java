@@ -77,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * The text report; {@code simulationAsked}: the user wanted the simulation (not --analytic-only);
-     * {@code sets}: the overrides, shown under the title (the scenario's name is the file's).
+     * {@code sets}: the overrides, shown under the title (the file's name, only its hardware renamed).
      */
     static void print(RunResult result, PrintWriter out, boolean simulationAsked, List<String> sets) {
         Scenario s = result.scenario();
