@@ -62,7 +62,15 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         if (!analytic.feasible()) {
             return analytic;
         }
-        SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario)).run(progress);
+        ServingSimulation serving;
+        try {
+            serving = new ServingSimulation(ServingSpecs.from(scenario));
+        } catch (IllegalArgumentException e) {
+            // What the simulation cannot run although the memory plan fits (e.g. KV room for less than
+            // a sixty-fourth of the model's context per rank) is the deployment's, in its own words.
+            throw InputException.at(scenario.source(), "deployment", e.getMessage());
+        }
+        SimulationResult simulation = serving.run(progress);
         return new RunResult(scenario, analytic.pools(), analytic.cost(), simulation);
     }
 
