@@ -29,7 +29,7 @@ public final class RegressCommand implements Callable<Integer> {
     @Option(names = "--golden", paramLabel = "DIR", description = "folder of golden files (default: validation/golden)")
     Path golden = Path.of("validation", "golden");
 
-    @Option(names = "--tolerance", paramLabel = "REL", description = "relative tolerance, e.g. 2% or 0.02 (default 2%)")
+    @Option(names = "--tolerance", paramLabel = "REL", description = "relative tolerance, e.g. 2%% or 0.02 (default 2%%)")
     String tolerance = "2%";
 
     @Option(names = "--update", description = "rewrite the golden files from this run")

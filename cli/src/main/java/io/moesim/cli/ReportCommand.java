@@ -64,7 +64,12 @@ public final class ReportCommand implements Callable<Integer> {
             return List.of();
         }
         List<ValidationRow> rows = new ArrayList<>();
-        for (Validator.Row row : Validator.run(validationCases).rows()) {
+        List<ValidationCase> cases = io.moesim.validation.CaseLoader.loadDir(validationCases);
+        Validator.Report report;
+        try (Progress bar = Progress.start(spec.commandLine().getErr(), "validation", cases.size(), "cases")) {
+            report = Validator.run(cases, bar::stepTo);
+        }
+        for (Validator.Row row : report.rows()) {
             ValidationCase c = row.validationCase();
             String quantity = c.name() + (c.role() == ValidationCase.Role.CALIBRATION ? " (calibration)" : "")
                     + (row.status() == Validator.Status.KNOWN_GAP ? " (known gap)" : "");

@@ -54,9 +54,10 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRunner runner = new SweepRunner(new io.moesim.simulator.scenario.ScenarioLoader(),
                 analyticOnly ? SweepRunner::analyticResults : SweepRunner::runResults, workers);
         PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = System.console() != null && System.console().isTerminal();
-        SweepRunner.Progress progress = terminal ? (done, total) -> bar(err, done, total) : SweepRunner.Progress.NONE;
-        SweepResult result = runner.run(scenario, sets, axes, progress);
+        SweepResult result;
+        try (Progress bar = Progress.start(err, "sweep", SweepRunner.gridSize(axes), "points")) {
+            result = runner.run(scenario, sets, axes, (done, total) -> bar.stepTo(done));
+        }
         result.write(out);
         PrintWriter stdout = spec.commandLine().getOut();
         long feasible = result.points().stream().filter(SweepPoint::feasible).count();
@@ -90,13 +91,4 @@ public final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private static void bar(PrintWriter err, int done, int total) {
-        int width = 40;
-        int filled = (int) ((long) done * width / total);
-        err.printf("\r[%s%s] %d/%d", "#".repeat(filled), " ".repeat(width - filled), done, total);
-        if (done == total) {
-            err.print("\r" + " ".repeat(width + 30) + "\r");
-        }
-        err.flush();
-    }
 }

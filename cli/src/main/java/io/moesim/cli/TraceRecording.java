@@ -45,18 +45,16 @@ final class TraceRecording {
             meta.put(TraceHeader.META_CREATED_BY, "moesim 0.1.0");
             Path name = modelDir.toAbsolutePath().normalize().getFileName();
             TraceHeader header = TraceRecorder.header(model, name == null ? "model" : name.toString(), meta);
-            Progress progress = new Progress(tokens.length, System.console() != null ? err : null);
             long started = System.nanoTime();
             long recorded;
             TraceWriter writer = TraceWriter.create(out, header);
-            try {
-                recorded = TraceRecorder.record(model, tokens, context, writer, progress::update);
+            try (Progress progress = Progress.start(err, "trace", tokens.length, "tokens")) {
+                recorded = TraceRecorder.record(model, tokens, context, writer, progress::stepTo);
                 writer.close();
             } catch (RuntimeException e) {
                 writer.abort();
                 throw e;
             }
-            progress.finish();
             double seconds = (System.nanoTime() - started) / 1e9;
             err.printf("moesim: recorded %d tokens x %d MoE layers to %s (%.1f s, %.1f tokens/s)%n", recorded,
                     header.numRecordedLayers(), out, seconds, recorded / Math.max(seconds, 1e-9));
@@ -64,40 +62,6 @@ final class TraceRecording {
             return 0;
         } catch (java.io.UncheckedIOException e) {
             throw InputException.at(out, "--out", "cannot write the trace: " + InputFiles.describe(e.getCause()));
-        }
-    }
-
-    /** A one-line progress bar on stderr, drawn only on a terminal. */
-    private static final class Progress {
-        private final long total;
-        private final PrintWriter err;
-        private int lastPercent = -1;
-
-        Progress(long total, PrintWriter err) {
-            this.total = total;
-            this.err = err;
-        }
-
-        void update(long done) {
-            if (err == null) {
-                return;
-            }
-            int percent = (int) (100 * done / Math.max(1, total));
-            if (percent == lastPercent) {
-                return;
-            }
-            lastPercent = percent;
-            int filled = percent * 30 / 100;
-            err.print("\r[" + "#".repeat(filled) + " ".repeat(30 - filled) + "] " + percent + "% " + done + "/" + total
-                    + " tokens");
-            err.flush();
-        }
-
-        void finish() {
-            if (err != null) {
-                err.println();
-                err.flush();
-            }
         }
     }
 }

@@ -10,6 +10,8 @@ import io.moesim.models.train.TwinConfig;
 import io.moesim.models.train.TwinExport;
 import io.moesim.models.train.TwinTrainer;
 import io.moesim.models.train.TwinTraces;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -166,8 +168,12 @@ public final class TrainCommand implements Callable<Integer> {
         System.err.printf("%s: %d parameters, %d steps of %d x %d tokens%n", twin,
                 trainer.model().parameterCount(), steps, batch, config.contextTokens());
         TwinTrainer.Result result;
-        try {
-            result = trainer.run(resume, 100, System.err, System.console() != null);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try (Progress bar = Progress.start(err, twin, steps, "steps")) {
+            result = trainer.run(resume, 100, System.err, Progress.enabled() ? (step, line) -> {
+                bar.stepTo(step);
+                bar.message(line.substring(line.indexOf(" step ") + 1));
+            } : null);
         } catch (java.io.UncheckedIOException e) {
             throw InputException.at(ckpt, "--checkpoint", "cannot write the training checkpoint: "
                     + InputFiles.describe(e.getCause()));

@@ -28,7 +28,11 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Validator.Report report = Validator.run(cases);
+        var loaded = io.moesim.validation.CaseLoader.loadDir(cases);
+        Validator.Report report;
+        try (Progress bar = Progress.start(spec.commandLine().getErr(), "validate", loaded.size(), "cases")) {
+            report = Validator.run(loaded, bar::stepTo);
+        }
         if (json != null) {
             Validator.writeJson(report, json);
         }

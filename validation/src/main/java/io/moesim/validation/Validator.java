@@ -84,6 +84,11 @@ public final class Validator {
 
     /** Runs every case. */
     public static Report run(List<ValidationCase> cases) {
+        return run(cases, done -> { });
+    }
+
+    /** Runs every case, telling {@code progress} how many are done after each one. */
+    public static Report run(List<ValidationCase> cases, java.util.function.IntConsumer progress) {
         Probe.Runs runs = new Probe.Runs();
         List<Row> rows = new ArrayList<>();
         for (ValidationCase c : cases) {
@@ -100,6 +105,7 @@ public final class Validator {
             Status status = c.expect() == ValidationCase.Expect.PASS ? (inside ? Status.PASS : Status.FAIL)
                     : (inside ? Status.GAP_CLOSED : Status.KNOWN_GAP);
             rows.add(new Row(c, predicted, error, status));
+            progress.accept(rows.size());
         }
         return new Report(rows);
     }

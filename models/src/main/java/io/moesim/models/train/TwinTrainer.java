@@ -104,8 +104,20 @@ public final class TwinTrainer {
         }
     }
 
-    /** Runs to {@code settings.steps()}, checkpointing every {@code checkpointEvery} steps; progress to {@code err}. */
-    public Result run(boolean resume, int checkpointEvery, PrintStream err, boolean terminal) {
+    /**
+     * Told after each step: the step reached and a one-line summary (loss, learning rate, speed);
+     * the command line draws it as a progress bar on a terminal.
+     */
+    @FunctionalInterface
+    public interface StepListener {
+        void stepped(int step, String summary);
+    }
+
+    /**
+     * Runs to {@code settings.steps()}, checkpointing every {@code checkpointEvery} steps; a summary line
+     * to {@code err} every 50 steps, or each step to {@code listener} instead when it is not null.
+     */
+    public Result run(boolean resume, int checkpointEvery, PrintStream err, StepListener listener) {
         if (resume && checkpoint != null && Files.exists(checkpoint)) {
             load(checkpoint);
             err.println("resumed " + model.c.name() + " at step " + step);
@@ -123,20 +135,14 @@ public final class TwinTrainer {
             double tps = (step - startStep) * (double) tokensPerStep / Math.max(secs, 1e-9);
             String line = String.format("%s step %d/%d  loss %.3f (%.2f bits/byte)  aux %.4f  lr %.2e  %.0f tok/s",
                     model.c.name(), step, s.steps(), ema, ema / Math.log(2), emaAux, s.lr(step - 1), tps);
-            if (terminal) {
-                int width = 24;
-                int done = (int) ((long) width * step / s.steps());
-                err.print("\r[" + "#".repeat(done) + " ".repeat(width - done) + "] " + line);
-                err.flush();
+            if (listener != null) {
+                listener.stepped(step, line);
             } else if (step % 50 == 0 || step == s.steps()) {
                 err.println(line);
             }
             if (checkpoint != null && (step % checkpointEvery == 0 || step == s.steps())) {
                 save(checkpoint);
             }
-        }
-        if (terminal) {
-            err.println();
         }
         double secs = (System.nanoTime() - start) / 1e9;
         Map<String, Double> bpb = evaluate();

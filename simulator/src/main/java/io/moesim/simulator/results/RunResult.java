@@ -7,6 +7,7 @@ import io.moesim.simulator.analytic.AnalyticModel;
 import io.moesim.simulator.analytic.PoolEstimate;
 import io.moesim.simulator.analytic.StepModel;
 import io.moesim.simulator.cost.CostModel;
+import io.moesim.simulator.memory.FitSearch;
 import io.moesim.simulator.memory.PoolMemory;
 import io.moesim.simulator.scenario.Pool;
 import io.moesim.simulator.scenario.Scenario;
@@ -40,12 +41,52 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         return new RunResult(scenario, pools, CostModel.of(pools, scenario.usdPerGpuHour()), null);
     }
 
-    /** Runs the discrete-event simulation of {@code scenario} and the analytic estimate beside it. */
+    /**
+     * Runs the discrete-event simulation of {@code scenario} and the analytic estimate beside it. A
+     * deployment that does not fit in memory is not simulated (there is nothing to run): the result is
+     * the analytic one, {@link #feasible()} false, with {@link #fixes()} saying what would fit.
+     */
     public static RunResult simulate(Scenario scenario) {
+        return simulate(scenario, seconds -> { });
+    }
+
+    /**
+     * {@link #simulate(Scenario)}, telling {@code progress} the simulated time reached (seconds) about a
+     * hundred times along the way; the results are the same with or without it.
+     */
+    public static RunResult simulate(Scenario scenario, java.util.function.DoubleConsumer progress) {
         io.moesim.simulator.scenario.SimulationLimits.check(scenario);
         RunResult analytic = of(scenario);
-        SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario)).run();
+        if (!analytic.feasible()) {
+            return analytic;
+        }
+        ServingSimulation serving;
+        try {
+            serving = new ServingSimulation(ServingSpecs.from(scenario));
+        } catch (IllegalArgumentException e) {
+            // What the simulation cannot run although the memory plan fits (e.g. KV room for less than
+            // a sixty-fourth of the model's context per rank) is the deployment's, in its own words.
+            throw io.moesim.models.InputException.at(scenario.source(), "deployment", e.getMessage());
+        }
+        SimulationResult simulation = serving.run(progress);
         return new RunResult(scenario, analytic.pools(), analytic.cost(), simulation);
+    }
+
+    /** For each pool that does not fit, the single changes that would make it fit (empty when all fit). */
+    public List<FitSearch.Fix> fixes() {
+        List<FitSearch.Fix> fixes = new ArrayList<>();
+        for (PoolEstimate p : pools) {
+            if (!p.memory().fits()) {
+                fixes.addAll(FitSearch.fixes(scenario, p.pool()));
+            }
+        }
+        return fixes;
+    }
+
+    /** Output tokens per second one request sees while it decodes: 1 / TPOT (p50 when simulated); NaN without decoding. */
+    public double tokensPerSecondPerUser() {
+        double tpot = simulation == null ? tpotSeconds() : simulation.tpotSeconds().p50();
+        return tpot > 0 ? 1 / tpot : Double.NaN;
     }
 
     /** Prompt tokens per second (cache hits included) the simulation served over its prefilling pools. */
@@ -144,6 +185,16 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         root.put("seed", scenario.seed());
         root.put("feasible", feasible());
         root.put("problems", problems());
+        List<Map<String, Object>> fixes = new ArrayList<>();
+        for (FitSearch.Fix fix : fixes()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("set", fix.set());
+            f.put("what", fix.what());
+            f.put("totalBytes", fix.totalBytes());
+            f.put("capacityBytes", fix.capacityBytes());
+            fixes.add(f);
+        }
+        root.put("fixes", fixes);
 
         Map<String, Object> memory = new LinkedHashMap<>();
         for (PoolEstimate p : pools) {
@@ -171,6 +222,9 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
                         simulation.pools().stream().filter(p -> p.role() != PoolSpec.Role.DECODE)
                                 .mapToDouble(SimulationResult.PoolResult::computedInputTokensPerSecond).sum(),
                         gpusPerNode, prefillGpus, decodeGpus));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> headline = (Map<String, Object>) root.get("throughput");
+        headline.put("tokensPerSecondPerUser", number(tokensPerSecondPerUser()));
         Map<String, Object> latency = new LinkedHashMap<>();
         if (simulation == null) {
             latency.put("ttftSeconds", percentiles(ttftSeconds()));
@@ -245,6 +299,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
     private Map<String, Object> cost(CostModel.Cost c) {
         Map<String, Object> costs = new LinkedHashMap<>();
         costs.put("usdPerGpuHour", scenario.usdPerGpuHour());
+        costs.put("usdPerGpuHourSource", scenario.priceSource());
         costs.put("usdPerHour", c.usdPerHour());
         costs.put("usdPerMillionInputTokens", number(c.usdPerMillionInputTokens()));
         costs.put("usdPerMillionOutputTokens", number(c.usdPerMillionOutputTokens()));

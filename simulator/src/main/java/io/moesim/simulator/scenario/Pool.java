@@ -67,6 +67,23 @@ public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep
                 Balancer.defaultFor(role == Role.PREFILL));
     }
 
+    /**
+     * The default {@code maxTokensPerGpu} of a colocated pool: SGLang's default
+     * {@code --chunked-prefill-size} (the prompt tokens one attention group prefills per step) for the
+     * GPU's memory, divided over the group's {@code tp} GPUs. SGLang's {@code ServerArgs} sets it by GPU
+     * memory: 4,096 below 60 GiB, 8,192 up to 160 GiB (H100, H800: 80 GB; H200: 141 GB) and 16,384
+     * above (B200, GB200) (github.com/sgl-project/sglang, python/sglang/srt/server_args.py,
+     * {@code _handle_gpu_memory_settings}; docs/scenarios.md). vLLM's default {@code max_num_batched_tokens}
+     * for its OpenAI-compatible server is also 8,192 on GPUs of 70 GiB or more
+     * (github.com/vllm-project/vllm, vllm/engine/arg_utils.py, {@code EngineArgs.get_batch_defaults}).
+     */
+    public static int defaultColocatedTokensPerGpu(io.moesim.simulator.hardware.HardwareProfile hardware,
+                                                   int attentionTp) {
+        double mib = hardware.gpu().hbmBytes().value() / (1024.0 * 1024.0);
+        int chunk = mib < 60 * 1024 ? 4096 : mib < 160 * 1024 ? 8192 : 16384;
+        return Math.max(1, (chunk + attentionTp - 1) / attentionTp);
+    }
+
     /** What a pool does. */
     public enum Role {
         PREFILL, DECODE, COLOCATED;

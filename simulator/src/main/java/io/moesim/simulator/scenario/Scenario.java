@@ -20,13 +20,16 @@ import java.util.Objects;
  * @param precision    number formats
  * @param workload     the requests
  * @param usdPerGpuHour price of one GPU for one hour (the scenario's or the profile's default)
+ * @param priceSource  where {@code usdPerGpuHour} comes from: {@code profile ID: SOURCE} (the hardware
+ *                     profile's price and its source), {@code scenario (price.usdPerGpuHour)} or
+ *                     {@code command line (--set price...)}
  * @param routing      how tokens choose experts (the analytic model assumes uniform routing)
  * @param seed         seed of every random choice (the analytic model makes none)
  * @param simulation   how long the discrete-event simulation runs
  */
 public record Scenario(String source, String name, String modelRef, ModelSpec model, String hardwareRef,
                        HardwareProfile hardware, Deployment deployment, Placement placement, Precision precision,
-                       Workload workload, double usdPerGpuHour, Routing routing, long seed,
+                       Workload workload, double usdPerGpuHour, String priceSource, Routing routing, long seed,
                        Simulation simulation) {
 
     public Scenario {
@@ -38,6 +41,7 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(simulation, "simulation");
+        Objects.requireNonNull(priceSource, "priceSource");
         if (!(usdPerGpuHour >= 0)) {
             throw new IllegalArgumentException("usdPerGpuHour must be >= 0");
         }

@@ -45,11 +45,13 @@ public final class ScenarioLoader {
         if (!tree.isObject()) {
             throw new InputException(file + ": expected a map of keys at the top level");
         }
+        ObjectNode original = ((ObjectNode) tree).deepCopy();
         for (String set : sets) {
             applySet((ObjectNode) tree, set);
         }
         Path dir = file.toAbsolutePath().getParent();
-        Scenario scenario = bind(file.toString(), tree, dir);
+        Overrides.follow(file.toString(), original, (ObjectNode) tree, sets, dir);
+        Scenario scenario = bind(file.toString(), tree, dir, Overrides.priceSet(sets));
         // One validation path for the analytic estimate and the simulation: everything the simulation
         // reads (placement file against each pool, the router trace and its windows, the arrival trace)
         // is checked here, whether or not the scenario is then simulated.
@@ -105,7 +107,7 @@ public final class ScenarioLoader {
         map.set(parts[parts.length - 1], value);
     }
 
-    private Scenario bind(String source, JsonNode tree, Path dir) {
+    private Scenario bind(String source, JsonNode tree, Path dir, boolean priceFromCommandLine) {
         Node root = Node.root(source, tree);
         String name = root.string("name");
 
@@ -125,22 +127,24 @@ public final class ScenarioLoader {
         }
 
         Scenario.Placement placement = placement(root, model, dir);
-        Deployment deployment = deployment(root.map("deployment"), model, placement);
+        Deployment deployment = deployment(root.map("deployment"), model, placement, hardware);
         Precision precision = precision(root.optionalMap("precision"));
         Workload workload = workload(root.map("workload"), dir);
 
         double price = hardware.price().usdPerGpuHour().value();
+        String priceSource = "profile " + hardware.id() + ": " + hardware.price().usdPerGpuHour().source();
         Node priceNode = root.optionalMap("price");
         if (priceNode != null) {
             price = priceNode.number("usdPerGpuHour", 0, 1e4);
             priceNode.finish();
+            priceSource = priceFromCommandLine ? "command line (--set price...)" : "scenario (price.usdPerGpuHour)";
         }
         Scenario.Routing routing = routing(root.optionalMap("routing"), dir);
         long seed = root.integer("seed", 0, Integer.MAX_VALUE, 0);
         Scenario.Simulation simulation = simulation(root.optionalMap("simulation"));
         root.finish();
         return new Scenario(source, name, modelRef, model, hardwareRef, hardware, deployment, placement, precision,
-                workload, price, routing, seed, simulation);
+                workload, price, priceSource, routing, seed, simulation);
     }
 
     private static Scenario.Simulation simulation(Node node) {
@@ -182,10 +186,11 @@ public final class ScenarioLoader {
         return new Scenario.Placement(strategy, redundant, null, fitTokens);
     }
 
-    private static Deployment deployment(Node node, ModelSpec model, Scenario.Placement placement) {
-        Pool prefill = pool(node.optionalMap("prefill"), Pool.Role.PREFILL, model, placement);
-        Pool decode = pool(node.optionalMap("decode"), Pool.Role.DECODE, model, placement);
-        Pool colocated = pool(node.optionalMap("colocated"), Pool.Role.COLOCATED, model, placement);
+    private static Deployment deployment(Node node, ModelSpec model, Scenario.Placement placement,
+                                         HardwareProfile hardware) {
+        Pool prefill = pool(node.optionalMap("prefill"), Pool.Role.PREFILL, model, placement, hardware);
+        Pool decode = pool(node.optionalMap("decode"), Pool.Role.DECODE, model, placement, hardware);
+        Pool colocated = pool(node.optionalMap("colocated"), Pool.Role.COLOCATED, model, placement, hardware);
         node.finish();
         if (colocated != null && (prefill != null || decode != null)) {
             throw node.error("colocated", "a colocated pool excludes separate prefill and decode pools");
@@ -196,7 +201,8 @@ public final class ScenarioLoader {
         return new Deployment(prefill, decode, colocated);
     }
 
-    private static Pool pool(Node node, Pool.Role role, ModelSpec model, Scenario.Placement placement) {
+    private static Pool pool(Node node, Pool.Role role, ModelSpec model, Scenario.Placement placement,
+                             HardwareProfile hardware) {
         if (node == null) {
             return null;
         }
@@ -237,7 +243,9 @@ public final class ScenarioLoader {
                     + " (an expert-parallel group must hold whole attention ranks)");
         }
         int maxBatch = role.decodes() ? node.integer("maxBatchPerGpu", 1, 1_000_000) : 0;
-        int maxTokens = role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
+        int maxTokens = role == Pool.Role.COLOCATED
+                ? node.integer("maxTokensPerGpu", 1, 100_000_000, Pool.defaultColocatedTokensPerGpu(hardware, tp))
+                : role.prefills() ? node.integer("maxTokensPerGpu", 1, 100_000_000) : 0;
         int microBatches = node.integer("microBatches", 1, 2, 1);
         Pool.Balancer balancer = Pool.Balancer.valueOf(node.choice("balancer", Pool.Balancer.defaultFor(role == Pool.Role.PREFILL).key(),
                 "requests", "attention", "kv").toUpperCase(java.util.Locale.ROOT));
