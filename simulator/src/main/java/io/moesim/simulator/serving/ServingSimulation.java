@@ -215,7 +215,7 @@ public final class ServingSimulation {
                         : spec.placement().layers(spec.model(), loads, gpus, gpusPerNode, poolSpec.redundantExperts());
                 StepModel model = new StepModel(spec.model(), spec.hardware(), spec.precision(),
                         new StepModel.Shape(poolSpec.gpusPerInstance(), poolSpec.attentionTp(), poolSpec.microBatches(),
-                                poolSpec.redundantExperts()), placements);
+                                poolSpec.redundantExperts(), poolSpec.cudaGraphs()), placements);
                 instances.add(new Instance(this, model, model.drawnLoads(routing)));
             }
             this.rankCost = instances.getFirst().stepModel.rankPrefillCost(poolSpec.maxTokensPerRank());
@@ -298,8 +298,7 @@ public final class ServingSimulation {
             }
             batch = new StepModel.Batch(n);
             nics = new Port[pool.poolSpec.gpusPerInstance()];
-            LinkSpec nic = new LinkSpec(spec.hardware().efficiency().rdmaBytesPerSecond().value(),
-                    spec.hardware().efficiency().collectiveLatencySeconds().value());
+            LinkSpec nic = stepModel.kvTransferLink();
             for (int g = 0; g < nics.length; g++) {
                 nics[g] = new Port(nic);
             }
