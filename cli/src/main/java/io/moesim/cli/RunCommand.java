@@ -58,6 +58,12 @@ public final class RunCommand implements Callable<Integer> {
         int perNode = s.hardware().network().gpusPerNodeCount();
         out.printf("%s%n  model %s on %s, %d GPUs, $%.2f per GPU-hour%n",
                 s.name(), s.model().id(), s.hardware().id(), s.deployment().totalGpus(), s.usdPerGpuHour());
+        var kernels = s.hardware().kernels();
+        out.printf("  kernels %s: %s%n", kernels.id(), kernels.software());
+        if (!kernels.uncalibrated().isEmpty()) {
+            out.printf("  uncalibrated (no kernel figure on this GPU, fallback used): %s%n",
+                    String.join(", ", kernels.uncalibrated()));
+        }
         if (result.simulation() != null) {
             printSimulation(result, out);
         }
