@@ -164,7 +164,8 @@ public final class CaseLoader {
                     p.integer("groups", 1, 1 << 16, 1),
                     io.moesim.simulator.hardware.DataType.parse(p.choice("dtype", "fp8", "bf16", "fp8", "fp4")));
             case "mlaDecodeAttention" -> new Probe.MlaDecodeAttention(p.string("hardware"),
-                    p.string("model", "deepseek-v3"), p.positive("batchPerGpu"), p.positive("contextTokens"));
+                    p.string("model", "deepseek-v3"), p.positive("batchPerGpu"), p.positive("contextTokens"),
+                    p.choice("output", "flops", "flops", "kvBandwidth"));
             case "model" -> {
                 String model = p.string("model");
                 String quantity = p.choice("quantity", null, "totalParameters", "activeParameters",

@@ -148,7 +148,8 @@ public sealed interface Probe {
      * {@code contextTokens} tokens on one GPU, in FLOP/s counted as FlashMLA counts them:
      * {@code 2 x heads x contextTokens x (kvLoraRank + ropeDim + kvLoraRank)} per request and layer.
      */
-    record MlaDecodeAttention(String hardware, String model, double batchPerGpu, double contextTokens) implements Probe {
+    record MlaDecodeAttention(String hardware, String model, double batchPerGpu, double contextTokens, String output)
+            implements Probe {
         @Override
         public double predict(Runs runs) {
             ModelSpec spec = ModelSpecs.resolve(model, Path.of("."));
@@ -161,6 +162,10 @@ public sealed interface Probe {
             double coreSeconds = step.breakdownSeconds()[StepModel.Part.ATTENTION_CORE.ordinal()] / spec.numLayers();
             double dk = mla.kvLoraRank() + mla.qkRopeHeadDim();
             double dv = mla.kvLoraRank();
+            if (output.equals("kvBandwidth")) {
+                // KV bytes read per layer (BF16 latent + rope part), as sgl-kernel's bench_cutlass_mla counts them.
+                return batchPerGpu * contextTokens * dk * DataType.BF16.bytes() / coreSeconds;
+            }
             double flops = 2.0 * mla.numHeads() * contextTokens * (dk + dv) * batchPerGpu;
             return flops / coreSeconds;
         }
