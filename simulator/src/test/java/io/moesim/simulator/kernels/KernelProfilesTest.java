@@ -112,7 +112,7 @@ class KernelProfilesTest {
                 () -> parse(text.replaceFirst("  fallback: \"the FP8 table \\(DeepGEMM[^\"]*\"\n", "")));
         assertEquals("k.yaml: gemm.bf16.fallback: missing", noFallback.getMessage());
         InputException badBasis = assertThrows(InputException.class,
-                () -> parse(text.replaceFirst("basis: measurement", "basis: guess")));
+                () -> parse(text.replaceFirst("  basis: measurement", "  basis: guess")));
         assertTrue(badBasis.getMessage().startsWith("k.yaml: hbm.achievableFraction.basis:"), badBasis.getMessage());
         InputException range = assertThrows(InputException.class,
                 () -> parse(text.replace("{ tokens: 256, value: 0.441 }", "{ tokens: 256, value: 1.5 }")));

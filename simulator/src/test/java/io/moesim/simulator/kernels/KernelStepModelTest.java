@@ -32,9 +32,11 @@ class KernelStepModelTest {
         double fp8 = MemoryModel.weightsBytes(V3, FP8, pool, 0);
         double fp4 = MemoryModel.weightsBytes(V3, NVFP4_MOE, pool, 0);
         assertTrue(fp4 < fp8, fp4 + " vs " + fp8);
-        // The routed experts of one GPU shrink by 0.5625 / 1 of their FP8 bytes; attention grows to BF16.
+        // Routed and shared experts go from 1 byte to 0.5625 per weight; attention from 1 (FP8) to 2 (BF16).
         double routed = 256 / 8.0 * io.moesim.models.spec.ModelAccounting.routedExpertWeights(V3) * V3.numMoeLayers();
-        assertTrue(fp8 - fp4 > 0.4 * routed, "routed experts dominate the saving");
+        var p = io.moesim.models.spec.ModelAccounting.parameters(V3);
+        double expected = (routed + p.sharedExperts()) * (1 - 0.5625) - p.attention() * (2 - 1);
+        assertEquals(expected, fp8 - fp4, expected * 1e-9);
     }
 
     @Test
