@@ -101,8 +101,9 @@ H800_LL_NV_FIXED = "77 us - 6.62 MB / 168 GB/s = 38 us; combine 114 us - 12.85 M
 H800_LL_RDMA = ("RDMA goodput of one CX7 400 Gb/s NIC under DeepEP: the normal internode kernels reach 43-58 GB/s "
                 "(docs/sources.md section 4); DeepSeek: IB 50 GB/s (A1). The low-latency kernels' own 39-41 GB/s (bytes "
                 "over total time) include the fixed cost per call, which is in dispatchSeconds / combineSeconds")
-H800_LL_D = ("DeepEP low-latency dispatch on H800, 128 tokens per rank (docs/sources.md section 4): EP32 155 us, EP128 "
-             "192 us, EP256 194 us. The busiest NIC carries (EP-8)/EP of 128 x 8 x 7,392 B (FP8 with scales): at 50 GB/s "
+H800_LL_D = ("DeepEP low-latency dispatch on H800, 128 tokens per rank (docs/sources.md section 4): EP32 155 us (June "
+             "2025 NVLink version), EP128 192 us (same in the Feb and June versions), EP256 194 us (Feb 2025 pure-RDMA "
+             "version, the only figure published there). The busiest NIC carries (EP-8)/EP of 128 x 8 x 7,392 B (FP8 with scales): at 50 GB/s "
              "that is 113.5 / 141.9 / 146.7 us, leaving 41.5 / 50.1 / 47.3 us per call of fixed cost (launch, IBGDA "
              "round trips, waiting for the slowest rank)")
 H800_LL_C = ("DeepEP low-latency combine on H800 (docs/sources.md section 4): EP32 273 us, EP128 369 us, EP256 360 us; "
