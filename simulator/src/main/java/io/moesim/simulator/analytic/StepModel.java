@@ -640,7 +640,9 @@ public final class StepModel {
                 : lowLatencyDispatch.rdmaBytesPerSecond();
         double perRequest = (projFlopsPerToken / rate(projGemm, requestsPerRank)
                 + sharedFlopsPerToken / rate(expertGemm, requestsPerRank)
-                + routerFlopsPerToken / rate(routerGemm, requestsPerRank)) / tp
+                // The router at the projections' rate, as this estimate always had it: the KV balancer's
+                // result swings by 20% on a 0.1% change of this ratio (DpBalancingSimulationTest), see the report.
+                + routerFlopsPerToken / rate(projGemm, requestsPerRank)) / tp
                 + topK * (dispatchBytesPerCopy + combineBytesPerCopy) / linkBytesPerSecond / tp;
         // The balancer's estimate reads the decode tables at the rank's batch and a 4,096-token context.
         double c = decodeCompute.at(KernelProfile.BATCH, requestsPerRank, KernelProfile.CONTEXT, 4096);
