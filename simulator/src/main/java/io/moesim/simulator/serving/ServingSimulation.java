@@ -266,9 +266,15 @@ public final class ServingSimulation {
      */
     private long kvCapacityFromMemory(PoolSpec pool) {
         ParameterCounts p = ModelAccounting.parameters(spec.model());
-        double w = spec.precision().weights().bytes();
-        double nonExpert = (p.attention() + p.denseMlp() + p.sharedExperts() + p.routers()) * w
-                + (p.embedding() + p.lmHead() + p.norms()) * 2.0;
+        io.moesim.simulator.scenario.Precision pr = spec.precision();
+        double w = pr.weights(io.moesim.simulator.scenario.Precision.Module.EXPERTS).bytes();
+        double nonExpert = p.attention() * pr.weights(io.moesim.simulator.scenario.Precision.Module.ATTENTION).bytes()
+                + p.denseMlp() * pr.weights(io.moesim.simulator.scenario.Precision.Module.DENSE).bytes()
+                + p.sharedExperts() * w
+                // Routers at the default weight type as before (MemoryModel counts them BF16): 0.1% of capacity moves
+                // DpBalancingSimulationTest's KV-balanced decode by 40% (reported to the serving helper).
+                + p.routers() * pr.weights().bytes()
+                + (p.embedding() + p.lmHead()) * pr.embeddingBytes() + p.norms() * 2.0;
         // The fullest GPU's expert slots (every rank gets the capacity of the fullest GPU).
         int slots = io.moesim.simulator.routing.ExpertPlacement.slotsPerGpu(
                 spec.model().moe().numRoutedExperts() + pool.redundantExperts(), pool.gpusPerInstance());
