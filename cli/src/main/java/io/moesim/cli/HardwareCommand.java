@@ -3,7 +3,6 @@ package io.moesim.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.moesim.simulator.hardware.DataType;
-import io.moesim.simulator.hardware.EfficiencyCurve;
 import io.moesim.simulator.hardware.HardwareProfile;
 import io.moesim.simulator.hardware.HardwareProfiles;
 import io.moesim.simulator.hardware.Quantity;
@@ -103,23 +102,14 @@ public final class HardwareCommand implements Runnable {
                 p.price().of(kind).ifPresentOrElse(q -> line(out, name, q),
                         () -> out.printf(Locale.ROOT, "  %-32s none published for this hardware%n", name));
             }
-            out.println("efficiency:");
-            HardwareProfile.Efficiency e = p.efficiency();
-            EfficiencyCurve curve = e.gemmCompute();
-            StringBuilder points = new StringBuilder();
-            for (EfficiencyCurve.Point point : curve.points()) {
-                points.append(String.format(Locale.ROOT, " %.0f:%.3f", point.tokens(), point.fraction()));
+            io.moesim.simulator.kernels.KernelProfile k = p.kernels();
+            out.printf("kernels: %s (%s)%n", k.id(), k.software());
+            out.printf("  interpolation: %s%n", k.interpolation());
+            for (io.moesim.simulator.kernels.KernelTable t : k.tables().values()) {
+                String basis = t.calibrated() ? t.basis().key() : "uncalibrated";
+                out.printf(Locale.ROOT, "  %-46s %-9s [%s] %s%n", t.key(), t.unit(), basis, t.describeValues());
+                out.printf("  %-46s %s%s%n", "", t.source(), t.calibrated() ? "" : "; fallback: " + t.fallback());
             }
-            out.printf("  %-32s%s  [%s] %s%n", "gemmCompute (tokens:fraction)", points,
-                    curve.kind().name().toLowerCase(Locale.ROOT), curve.source());
-            line(out, "gemmHbmFraction", e.gemmHbmFraction());
-            line(out, "attentionComputeFraction", e.attentionComputeFraction());
-            line(out, "attentionHbmFraction", e.attentionHbmFraction());
-            line(out, "nvlinkBytesPerSecond", e.nvlinkBytesPerSecond());
-            line(out, "nvlinkLowLatencyBytesPerSecond", e.nvlinkLowLatencyBytesPerSecond());
-            line(out, "rdmaBytesPerSecond", e.rdmaBytesPerSecond());
-            line(out, "rdmaLowLatencyBytesPerSecond", e.rdmaLowLatencyBytesPerSecond());
-            line(out, "collectiveLatencySeconds", e.collectiveLatencySeconds());
             out.flush();
         }
 

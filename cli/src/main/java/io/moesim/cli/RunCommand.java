@@ -92,6 +92,12 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  model %s on %s, %d GPUs, $%.2f per GPU-hour (price from %s)%n",
                 s.model().id(), s.hardware().id(), s.deployment().totalGpus(), s.usdPerGpuHour(),
                 s.priceSource());
+        var kernels = s.hardware().kernels();
+        out.printf("  kernels %s: %s%n", kernels.id(), kernels.software());
+        if (!kernels.uncalibrated().isEmpty()) {
+            out.printf("  uncalibrated (no kernel figure on this GPU, fallback used): %s%n",
+                    String.join(", ", kernels.uncalibrated()));
+        }
         if (!result.feasible()) {
             printInfeasible(result, out, simulationAsked);
         }

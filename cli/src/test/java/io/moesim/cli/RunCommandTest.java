@@ -23,7 +23,10 @@ class RunCommandTest {
     @Test
     void runWritesTheDocumentedJsonKeys(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("out/result.json");
-        CliRun o = run("run", "../scenarios/deepseek-r1-gb200-nvl72.yaml", "--json", json.toString());
+        // 150 s simulated: at the kernel profile's GB200 decode speed (TPOT ~40 ms) a 2,000-token answer takes
+        // ~80 s, longer than the scenario's default 60 s, and percentiles need completed requests.
+        CliRun o = run("run", "../scenarios/deepseek-r1-gb200-nvl72.yaml", "--json", json.toString(),
+                "--set", "simulation.durationSeconds=150");
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("decode pool: 48 GPUs"), o.out());
         JsonNode root = new ObjectMapper().readTree(json.toFile());

@@ -486,9 +486,7 @@ public final class Reports {
             facts.add(new String[] {"placement", scenario.placement().strategy() + ", "
                     + scenario.placement().redundantExperts() + " redundant experts"});
             var pr = scenario.precision();
-            facts.add(new String[] {"precision", String.format(Locale.ROOT,
-                    "weights %s, activations %s, KV cache %s, dispatch %s, combine %s", pr.weights().key(),
-                    pr.activations().key(), pr.kvCache().key(), pr.dispatch().key(), pr.combine().key())});
+            facts.add(new String[] {"precision", pr.describe()});
             Workload w = scenario.workload();
             facts.add(new String[] {"Workload", ""});
             facts.add(new String[] {"requests", String.format(Locale.ROOT,

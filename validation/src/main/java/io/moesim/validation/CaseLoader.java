@@ -163,12 +163,16 @@ public final class CaseLoader {
                 double tokens = p.positive("tokensPerGpu");
                 String output = p.choice("output", null, "seconds", "bandwidth");
                 String link = output.equals("bandwidth") ? p.choice("link", null, "nvlink", "rdma") : null;
-                yield new Probe.AllToAll(hardware, model, ep, kernel, phase, tokens, output, link);
+                String dispatch = p.choice("dispatch", "fp8", "fp8", "bf16");
+                yield new Probe.AllToAll(hardware, model, ep, kernel, phase, tokens, output, link,
+                        io.moesim.simulator.hardware.DataType.parse(dispatch));
             }
             case "gemm" -> new Probe.Gemm(p.string("hardware"), p.positive("m"), p.positive("n"), p.positive("k"),
-                    p.integer("groups", 1, 1 << 16, 1));
+                    p.integer("groups", 1, 1 << 16, 1),
+                    io.moesim.simulator.hardware.DataType.parse(p.choice("dtype", "fp8", "bf16", "fp8", "fp4")));
             case "mlaDecodeAttention" -> new Probe.MlaDecodeAttention(p.string("hardware"),
-                    p.string("model", "deepseek-v3"), p.positive("batchPerGpu"), p.positive("contextTokens"));
+                    p.string("model", "deepseek-v3"), p.positive("batchPerGpu"), p.positive("contextTokens"),
+                    p.choice("output", "flops", "flops", "kvBandwidth"));
             case "model" -> {
                 String model = p.string("model");
                 String quantity = p.choice("quantity", null, "totalParameters", "activeParameters",

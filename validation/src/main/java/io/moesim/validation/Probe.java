@@ -104,12 +104,13 @@ public sealed interface Probe {
      * of the call's time spent transferring (the rest is the kernel's fixed cost).
      */
     record AllToAll(String hardware, String model, int ep, Kernel kernel, Phase phase, double tokensPerGpu,
-                    String output, String link) implements Probe {
+                    String output, String link, DataType dispatch) implements Probe {
         @Override
         public double predict(Runs runs) {
             ModelSpec spec = ModelSpecs.resolve(model, Path.of("."));
             HardwareProfile hw = HardwareProfiles.byId(hardware);
-            StepModel steps = new StepModel(spec, hw, DEEPSEEK_PRECISION, new StepModel.Shape(ep, 1, 1, 0));
+            Precision precision = new Precision(DataType.FP8, DataType.FP8, DataType.BF16, dispatch, DataType.BF16);
+            StepModel steps = new StepModel(spec, hw, precision, new StepModel.Shape(ep, 1, 1, 0));
             StepModel.Batch batch = kernel == Kernel.NORMAL ? steps.prefillBatch(tokensPerGpu, 0, tokensPerGpu)
                     : steps.decodeBatch(tokensPerGpu, 4096);
             StepModel.Step step = steps.step(batch);
@@ -118,17 +119,9 @@ public sealed interface Probe {
             if (output.equals("seconds")) {
                 return seconds;
             }
-            HardwareProfile.Efficiency eff = hw.efficiency();
-            HardwareProfile.Network net = hw.network();
-            double nics = net.nicsPerGpu().value() * net.nicBitsPerSecond().value() / 400e9;
-            double fixed = kernel == Kernel.NORMAL ? eff.collectiveLatencySeconds().value()
-                    : phase == Phase.DISPATCH ? steps.lowLatencyDispatchFixedSeconds() : steps.lowLatencyCombineFixedSeconds();
-            double bandwidth = switch (link) {
-                case "nvlink" -> kernel == Kernel.NORMAL ? eff.nvlinkBytesPerSecond().value()
-                        : eff.nvlinkLowLatencyBytesPerSecond().value();
-                default -> (kernel == Kernel.NORMAL ? eff.rdmaBytesPerSecond().value()
-                        : eff.rdmaLowLatencyBytesPerSecond().value()) * nics;
-            };
+            var kernelUsed = steps.allToAll(kernel == Kernel.LOW_LATENCY, phase == Phase.COMBINE);
+            double fixed = kernelUsed.latencySeconds();
+            double bandwidth = link.equals("nvlink") ? kernelUsed.nvlinkBytesPerSecond() : kernelUsed.rdmaBytesPerSecond();
             return bandwidth * Math.max(0, seconds - fixed) / seconds;
         }
     }
@@ -138,14 +131,14 @@ public sealed interface Probe {
      * GEMM: each group streams its own weights), timed by the step model's GEMM cost (the profile's
      * efficiency curve and HBM fraction); output in FLOP/s.
      */
-    record Gemm(String hardware, double m, double n, double k, int groups) implements Probe {
+    record Gemm(String hardware, double m, double n, double k, int groups, DataType dtype) implements Probe {
         @Override
         public double predict(Runs runs) {
             ModelSpec spec = ModelSpecs.resolve("deepseek-v3", Path.of("."));
-            StepModel steps = new StepModel(spec, HardwareProfiles.byId(hardware), DEEPSEEK_PRECISION,
-                    new StepModel.Shape(1, 1, 1, 0));
+            HardwareProfile hw = HardwareProfiles.byId(hardware);
+            StepModel steps = new StepModel(spec, hw, DEEPSEEK_PRECISION, new StepModel.Shape(1, 1, 1, 0));
             double flops = 2 * m * n * k;
-            double seconds = groups * steps.gemmSeconds(flops, n * k * DataType.FP8.bytes(), m);
+            double seconds = groups * steps.gemmSeconds(flops, n * k * dtype.bytes(), m, dtype, hw.gpu());
             return groups * flops / seconds;
         }
     }
@@ -155,7 +148,8 @@ public sealed interface Probe {
      * {@code contextTokens} tokens on one GPU, in FLOP/s counted as FlashMLA counts them:
      * {@code 2 x heads x contextTokens x (kvLoraRank + ropeDim + kvLoraRank)} per request and layer.
      */
-    record MlaDecodeAttention(String hardware, String model, double batchPerGpu, double contextTokens) implements Probe {
+    record MlaDecodeAttention(String hardware, String model, double batchPerGpu, double contextTokens, String output)
+            implements Probe {
         @Override
         public double predict(Runs runs) {
             ModelSpec spec = ModelSpecs.resolve(model, Path.of("."));
@@ -168,6 +162,10 @@ public sealed interface Probe {
             double coreSeconds = step.breakdownSeconds()[StepModel.Part.ATTENTION_CORE.ordinal()] / spec.numLayers();
             double dk = mla.kvLoraRank() + mla.qkRopeHeadDim();
             double dv = mla.kvLoraRank();
+            if (output.equals("kvBandwidth")) {
+                // KV bytes read per layer (BF16 latent + rope part), as sgl-kernel's bench_cutlass_mla counts them.
+                return batchPerGpu * contextTokens * dk * DataType.BF16.bytes() / coreSeconds;
+            }
             double flops = 2.0 * mla.numHeads() * contextTokens * (dk + dv) * batchPerGpu;
             return flops / coreSeconds;
         }

@@ -147,7 +147,7 @@ public final class AnalyticModel {
     public static StepModel stepModel(Scenario scenario, Pool pool) {
         return new StepModel(scenario.model(), scenario.hardware(), scenario.precision(),
                 new StepModel.Shape(pool.ep(), pool.attentionTp(), pool.microBatches(),
-                        scenario.placement().redundantExperts()));
+                        scenario.placement().redundantExperts(), pool.cudaGraphs()));
     }
 
     /**

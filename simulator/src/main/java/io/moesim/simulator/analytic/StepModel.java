@@ -7,7 +7,8 @@ import io.moesim.models.spec.OpCost;
 import io.moesim.models.spec.Phase;
 import io.moesim.models.spec.StepProfile;
 import io.moesim.simulator.hardware.DataType;
-import io.moesim.simulator.hardware.EfficiencyCurve;
+import io.moesim.simulator.kernels.KernelProfile;
+import io.moesim.simulator.kernels.KernelTable;
 import io.moesim.simulator.hardware.HardwareProfile;
 import io.moesim.simulator.network.AllToAllKernel;
 import io.moesim.simulator.network.Collectives;
@@ -54,8 +55,15 @@ public final class StepModel {
      * @param microBatches     1, or 2 to overlap communication with compute
      * @param redundantExperts extra expert slots per MoE layer (contiguous placement); each GPU has
      *                         ceil((experts + redundant) / gpus) slots, the last GPUs one fewer expert
+     * @param cudaGraphs       decode-only steps replay CUDA graphs; without, and in every step with prompt
+     *                         tokens, a layer takes at least its kernels' CPU launch time
      */
-    public record Shape(int gpus, int attentionTp, int microBatches, int redundantExperts) {
+    public record Shape(int gpus, int attentionTp, int microBatches, int redundantExperts, boolean cudaGraphs) {
+        /** An instance whose decode steps replay CUDA graphs. */
+        public Shape(int gpus, int attentionTp, int microBatches, int redundantExperts) {
+            this(gpus, attentionTp, microBatches, redundantExperts, true);
+        }
+
         public Shape {
             if (gpus <= 0 || attentionTp <= 0 || gpus % attentionTp != 0) {
                 throw new IllegalArgumentException("need gpus > 0 and attentionTp dividing gpus");
@@ -76,7 +84,7 @@ public final class StepModel {
         ATTENTION_PROJECTIONS("attentionProjections"), ATTENTION_CORE("attentionCore"), ROUTER("router"),
         ROUTED_EXPERTS("routedExperts"), SHARED_EXPERTS("sharedExperts"), DENSE_MLP("denseMlp"),
         SMALL_KERNELS("smallKernels"), DISPATCH("dispatch"), COMBINE("combine"), TP_ALL_REDUCE("tpAllReduce"),
-        LM_HEAD("lmHead");
+        LM_HEAD("lmHead"), HOST("host");
 
         private final String key;
 
@@ -101,6 +109,7 @@ public final class StepModel {
         final double[] kvRead;
         final double[] prefillAttended;
         final double[] prefillCached;
+        final double[] decodeRequests;
         double prefillTokens;
 
         public Batch(int ranks) {
@@ -110,6 +119,7 @@ public final class StepModel {
             kvRead = new double[ranks];
             prefillAttended = new double[ranks];
             prefillCached = new double[ranks];
+            decodeRequests = new double[ranks];
         }
 
         public int ranks() {
@@ -123,6 +133,7 @@ public final class StepModel {
             Arrays.fill(kvRead, 0);
             Arrays.fill(prefillAttended, 0);
             Arrays.fill(prefillCached, 0);
+            Arrays.fill(decodeRequests, 0);
             prefillTokens = 0;
         }
 
@@ -135,6 +146,7 @@ public final class StepModel {
         public void addDecode(int r, double contextTokens, double count) {
             newTokens[r] += count;
             lmHeadTokens[r] += count;
+            decodeRequests[r] += count;
             decodeAttended[r] += count * (contextTokens + 1);
             kvRead[r] += count * contextTokens;
         }
@@ -147,6 +159,7 @@ public final class StepModel {
         public void addDecodes(int r, long count, long contextTokens) {
             newTokens[r] += count;
             lmHeadTokens[r] += count;
+            decodeRequests[r] += count;
             decodeAttended[r] += contextTokens + count;
             kvRead[r] += contextTokens;
         }
@@ -211,31 +224,41 @@ public final class StepModel {
     private final ExpertPlacement placement;
     private final ExpertPlacement[] layerPlacements;
     private final Topology topology;
-    private final AllToAllKernel normalKernel;
-    private final AllToAllKernel lowLatencyKernel;
-    private final double llDispatchSeconds;
-    private final double llCombineSeconds;
-    private final double normalLatency;
+    private final KernelProfile kernels;
+    private final AllToAllKernel normalDispatch;
+    private final AllToAllKernel normalCombine;
+    private final AllToAllKernel lowLatencyDispatch;
+    private final AllToAllKernel lowLatencyCombine;
     private final LinkSpec tpLink;
+    private final LinkSpec kvLink;
     private final int tp;
     private final int ranks;
     private final int gpus;
     private final int m;
     private final int topK;
     private final double kvShards;
+    private final boolean mla;
 
-    private final double gemmPeak;
     private final double bf16Peak;
-    private final EfficiencyCurve gemmCurve;
-    private final double weightBandwidth;
-    private final double attentionFlopsRate;
-    private final double attentionBandwidth;
+    private final double hbm;
+    private final Gemm projGemm;
+    private final Gemm routerGemm;
+    private final Gemm expertGemm;
+    private final Gemm denseGemm;
+    private final Gemm lmHeadGemm;
+    private final KernelTable weightStreaming;
+    private final KernelTable decodeCompute;
+    private final KernelTable decodeHbm;
+    private final KernelTable prefillCompute;
     private final double smKeep;
     private final double overlap;
     private final double lowLatencyOverlap;
-    private final double layerOverhead;
+    private final double smallLaunch;
+    private final double smallSecondsPerToken;
+    private final double hostStepSeconds;
+    private final double eagerLayerFloor;
+    private final boolean cudaGraphs;
 
-    private final double weightBytes;
     private final double projFlopsPerToken;
     private final double projWeightBytes;
     private final double prefixDecompressFlopsPerCached;
@@ -251,7 +274,6 @@ public final class StepModel {
     private final double expertWeightParams;
     private final double lmHeadFlopsPerToken;
     private final double lmHeadWeightBytes;
-    private final double lmHeadPeak;
     private final double dispatchBytesPerCopy;
     private final double combineBytesPerCopy;
     private final int denseLayers;
@@ -263,6 +285,7 @@ public final class StepModel {
     private final double[] sourceTokens;
     private final double[] copies;
     private final AllToAllKernel.Sources sources;
+    private final AllToAllKernel.BusiestPorts busiest = new AllToAllKernel.BusiestPorts();
 
     public StepModel(ModelSpec spec, HardwareProfile hardware, Precision precision, Shape shape) {
         this(spec, hardware, precision, shape, null);
@@ -300,37 +323,53 @@ public final class StepModel {
             this.layerPlacements[l] = p;
         }
         this.topology = new Topology(gpus, hardware.network().nvlinkDomainCount());
-        HardwareProfile.Efficiency eff = hardware.efficiency();
+        this.kernels = hardware.kernels();
         HardwareProfile.Network net = hardware.network();
         double nics = net.nicsPerGpu().value() * net.nicBitsPerSecond().value() / 400e9;
-        this.normalLatency = eff.collectiveLatencySeconds().value();
-        this.normalKernel = new AllToAllKernel("normal", eff.nvlinkBytesPerSecond().value(),
-                eff.rdmaBytesPerSecond().value() * nics, 0);
-        this.lowLatencyKernel = new AllToAllKernel("low-latency", eff.nvlinkLowLatencyBytesPerSecond().value(),
-                eff.rdmaLowLatencyBytesPerSecond().value() * nics, 0);
-        // Inside one NVLink domain the low-latency kernels make no RDMA round trips: a smaller fixed cost.
+        // Inside one NVLink domain the low-latency kernels make no RDMA round trips: their own fixed costs.
         boolean oneDomain = topology.numDomains() == 1;
-        this.llDispatchSeconds = oneDomain ? eff.lowLatencyNvlinkCallSeconds().value() : eff.lowLatencyDispatchSeconds().value();
-        this.llCombineSeconds = oneDomain ? eff.lowLatencyNvlinkCallSeconds().value() : eff.lowLatencyCombineSeconds().value();
-        this.tpLink = new LinkSpec(tp <= net.nvlinkDomainCount() ? eff.nvlinkBytesPerSecond().value()
-                : eff.rdmaBytesPerSecond().value() * nics, normalLatency);
+        String ll = oneDomain ? "allToAll.lowLatency.nvlink." : "allToAll.lowLatency.rdma.";
+        double llNv = ep("allToAll.lowLatency.nvlink.bytesPerSecond");
+        double llRdma = ep("allToAll.lowLatency.rdma.bytesPerSecond") * nics;
+        this.lowLatencyDispatch = new AllToAllKernel("low-latency dispatch", llNv, llRdma, ep(ll + "dispatchSeconds"));
+        this.lowLatencyCombine = new AllToAllKernel("low-latency combine", llNv, llRdma, ep(ll + "combineSeconds"));
+        this.normalDispatch = new AllToAllKernel("normal dispatch", ep("allToAll.normal.nvlink.dispatchBytesPerSecond"),
+                ep("allToAll.normal.rdma.dispatchBytesPerSecond") * nics, ep("allToAll.normal.dispatchSeconds"));
+        this.normalCombine = new AllToAllKernel("normal combine", ep("allToAll.normal.nvlink.combineBytesPerSecond"),
+                ep("allToAll.normal.rdma.combineBytesPerSecond") * nics, ep("allToAll.normal.combineSeconds"));
+        this.tpLink = new LinkSpec(tp <= net.nvlinkDomainCount() ? normalDispatch.nvlinkBytesPerSecond()
+                : normalDispatch.rdmaBytesPerSecond(), normalDispatch.latencySeconds());
+        this.kvLink = new LinkSpec(ep("allToAll.normal.rdma.dispatchBytesPerSecond"), normalDispatch.latencySeconds());
+        this.mla = spec.attention() instanceof AttentionSpec.Mla;
         this.kvShards = switch (spec.attention()) {
             case AttentionSpec.Gqa g -> Math.min(tp, g.numKvHeads());
             case AttentionSpec.Mla mla -> 1;
         };
 
         HardwareProfile.Gpu gpu = hardware.gpu();
-        this.gemmPeak = gpu.peakFlopsPerSecond(precision.gemmType());
         this.bf16Peak = gpu.peakFlopsPerSecond(DataType.BF16);
-        this.gemmCurve = eff.gemmCompute();
-        this.weightBandwidth = gpu.hbmBytesPerSecond().value() * eff.gemmHbmFraction().value();
-        this.attentionFlopsRate = bf16Peak * eff.attentionComputeFraction().value();
-        this.attentionBandwidth = gpu.hbmBytesPerSecond().value() * eff.attentionHbmFraction().value();
-        this.smKeep = 1 - eff.communicationSmFraction().value();
-        this.overlap = eff.overlapFraction().value();
-        this.lowLatencyOverlap = eff.lowLatencyOverlapFraction().value();
-        this.layerOverhead = eff.layerOverheadSeconds().value();
-        this.weightBytes = precision.weights().bytes();
+        this.hbm = gpu.hbmBytesPerSecond().value();
+        this.projGemm = gemm(gpu, precision.compute(Precision.Module.ATTENTION), precision.weights(Precision.Module.ATTENTION));
+        this.routerGemm = gemm(gpu, precision.compute(Precision.Module.ROUTER), precision.weights(Precision.Module.ROUTER));
+        this.expertGemm = gemm(gpu, precision.compute(Precision.Module.EXPERTS), precision.weights(Precision.Module.EXPERTS));
+        this.denseGemm = gemm(gpu, precision.compute(Precision.Module.DENSE), precision.weights(Precision.Module.DENSE));
+        double embeddingBytes = precision.embeddingBytes();
+        DataType headType = embeddingBytes >= 2 ? DataType.BF16 : precision.gemmType();
+        this.lmHeadGemm = new Gemm(gpu.peakFlopsPerSecond(headType), kernels.table(gemmKey(headType)), embeddingBytes);
+        this.weightStreaming = kernels.table("gemm.weightStreamingFraction");
+        String decodeKey = mla ? "attention.mlaDecode." : "attention.gqaDecode.";
+        this.decodeCompute = kernels.table(decodeKey + "compute");
+        this.decodeHbm = kernels.table(decodeKey + "hbm");
+        this.prefillCompute = kernels.table("attention.prefill.compute");
+        this.smKeep = 1 - kernels.value("overlap.communicationSmFraction");
+        this.overlap = kernels.value("overlap.throughputKernels");
+        this.lowLatencyOverlap = kernels.value("overlap.lowLatencyKernels");
+        this.smallLaunch = kernels.value("smallKernels.launchSeconds");
+        this.smallSecondsPerToken = kernels.value("smallKernels.hiddenPassesPerToken") * spec.hiddenSize()
+                * DataType.BF16.bytes() / (hbm * kernels.value("hbm.achievableFraction"));
+        this.hostStepSeconds = kernels.value("host.stepSeconds");
+        this.eagerLayerFloor = kernels.value("host.kernelsPerLayer") * kernels.value("host.launchSecondsPerKernel");
+        this.cudaGraphs = shape.cudaGraphs();
 
         // Per-token coefficients read off ModelAccounting's operation costs at known shapes.
         StepProfile decodeAt1023 = ModelAccounting.stepProfile(spec, Phase.DECODE, 1023, 1);
@@ -338,26 +377,24 @@ public final class StepModel {
         StepProfile prefillAt1000 = ModelAccounting.stepProfile(spec, Phase.PREFILL, 1000, 1);
         OpCost proj = op(prefillAt0, OpCost.Op.ATTENTION_PROJECTIONS);
         this.projFlopsPerToken = proj.flopsPerToken();
-        this.projWeightBytes = proj.weightParams() * weightBytes;
+        this.projWeightBytes = proj.weightParams() * projGemm.weightBytes();
         this.prefixDecompressFlopsPerCached =
                 (op(prefillAt1000, OpCost.Op.ATTENTION_PROJECTIONS).flopsPerToken() - proj.flopsPerToken()) / 1000.0;
         this.decodeCoreFlopsPerAttended = op(decodeAt1023, OpCost.Op.ATTENTION_CORE).flopsPerToken() / 1024.0;
         this.prefillCoreFlopsPerAttended = op(prefillAt0, OpCost.Op.ATTENTION_CORE).flopsPerToken();
         this.kvBytesPerTokenLayer = ModelAccounting.kvCacheElementsPerTokenPerLayer(spec) * precision.kvCache().bytes();
         this.routerFlopsPerToken = 2.0 * ModelAccounting.routerWeightsPerLayer(spec);
-        this.routerWeightBytes = ModelAccounting.routerWeightsPerLayer(spec) * DataType.BF16.bytes();
+        this.routerWeightBytes = ModelAccounting.routerWeightsPerLayer(spec) * routerGemm.weightBytes();
         long shared = ModelAccounting.sharedExpertWeightsPerLayer(spec);
         this.sharedFlopsPerToken = 2.0 * shared;
-        this.sharedWeightBytes = shared * weightBytes;
+        this.sharedWeightBytes = shared * expertGemm.weightBytes();
         long dense = ModelAccounting.denseMlpWeightsPerLayer(spec);
         this.denseFlopsPerToken = 2.0 * dense;
-        this.denseWeightBytes = dense * weightBytes;
+        this.denseWeightBytes = dense * denseGemm.weightBytes();
         this.expertWeightParams = ModelAccounting.routedExpertWeights(spec);
         OpCost head = prefillAt0.lmHead();
         this.lmHeadFlopsPerToken = head.flopsPerToken();
-        double embeddingBytes = precision.embeddingBytes();
         this.lmHeadWeightBytes = head.weightParams() * embeddingBytes;
-        this.lmHeadPeak = gpu.peakFlopsPerSecond(embeddingBytes >= 2 ? DataType.BF16 : precision.gemmType());
         // DeepEP: FP8 dispatch carries the hidden vector plus one FP32 scale per 128 values.
         this.dispatchBytesPerCopy = spec.hiddenSize() * precision.dispatch().bytes()
                 + (precision.dispatch().bytes() < 2 ? spec.hiddenSize() / 128.0 * 4 : 0);
@@ -373,6 +410,27 @@ public final class StepModel {
         this.sources = new AllToAllKernel.Sources(topology);
     }
 
+    /** A GEMM kind: its tensor-core peak, its kernel table (fraction of that peak by tokens) and bytes per weight. */
+    private record Gemm(double peak, KernelTable fraction, double weightBytes) {
+    }
+
+    private Gemm gemm(HardwareProfile.Gpu gpu, DataType compute, DataType weights) {
+        return new Gemm(gpu.peakFlopsPerSecond(compute), kernels.table(gemmKey(compute)), weights.bytes());
+    }
+
+    private static String gemmKey(DataType type) {
+        return switch (type) {
+            case FP4 -> "gemm.fp4";
+            case FP8 -> "gemm.fp8";
+            default -> "gemm.bf16";
+        };
+    }
+
+    /** A kernel table by EP size, at this instance's EP size. */
+    private double ep(String key) {
+        return kernels.table(key).at(KernelProfile.EP, gpus, KernelProfile.EP, gpus);
+    }
+
     private static OpCost op(StepProfile profile, OpCost.Op op) {
         return profile.layerGroups().stream().flatMap(g -> g.ops().stream()).filter(o -> o.op() == op).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + op + " in the step profile"));
@@ -384,12 +442,30 @@ public final class StepModel {
 
     /** Fixed cost of one low-latency dispatch call on this instance (smaller inside one NVLink domain). */
     public double lowLatencyDispatchFixedSeconds() {
-        return llDispatchSeconds;
+        return lowLatencyDispatch.latencySeconds();
     }
 
     /** Fixed cost of one low-latency combine call on this instance (smaller inside one NVLink domain). */
     public double lowLatencyCombineFixedSeconds() {
-        return llCombineSeconds;
+        return lowLatencyCombine.latencySeconds();
+    }
+
+    /**
+     * The all-to-all kernel this instance uses: throughput ({@code lowLatency} false) or low-latency,
+     * dispatch or combine, with its bandwidths and fixed cost at this EP size (RDMA per GPU, NICs counted).
+     */
+    public AllToAllKernel allToAll(boolean lowLatency, boolean combine) {
+        return lowLatency ? (combine ? lowLatencyCombine : lowLatencyDispatch) : (combine ? normalCombine : normalDispatch);
+    }
+
+    /** The link a KV cache crosses between pools: one NIC at the throughput kernels' dispatch rate. */
+    public LinkSpec kvTransferLink() {
+        return kvLink;
+    }
+
+    /** The kernel profile the step model reads. */
+    public KernelProfile kernels() {
+        return kernels;
     }
 
     /** The placement of MoE layer 0 (every layer's, unless per-layer placements were given). */
@@ -454,17 +530,22 @@ public final class StepModel {
         };
     }
 
-    /** Time of a GEMM of {@code flops} over {@code tokens} rows streaming {@code bytes} of weights, at {@code peak}. */
-    double gemmSeconds(double flops, double bytes, double tokens, double peak) {
+    /** Time of a GEMM of {@code flops} over {@code tokens} rows streaming {@code bytes} of weights, of kind {@code g}. */
+    private double gemmSeconds(double flops, double bytes, double tokens, Gemm g) {
         if (tokens <= 0) {
             return 0;
         }
-        return Math.max(flops / (peak * gemmCurve.fractionAt(tokens)), bytes / weightBandwidth);
+        return Math.max(flops / (g.peak() * g.fraction().at(tokens)), bytes / (hbm * weightStreaming.at(tokens)));
     }
 
-    /** A GEMM at the GEMM data type's peak. */
+    /** A GEMM of the routed experts' type (their peak and kernel table). */
     public double gemmSeconds(double flops, double bytes, double tokens) {
-        return gemmSeconds(flops, bytes, tokens, gemmPeak);
+        return gemmSeconds(flops, bytes, tokens, expertGemm);
+    }
+
+    /** A GEMM at {@code type}'s peak and kernel table (the validation probes' single-GEMM figures). */
+    public double gemmSeconds(double flops, double bytes, double tokens, DataType type, HardwareProfile.Gpu gpu) {
+        return gemmSeconds(flops, bytes, tokens, new Gemm(gpu.peakFlopsPerSecond(type), kernels.table(gemmKey(type)), 1));
     }
 
     /** Time of one routed expert's GEMMs (gate, up, down) over {@code tokens} tokens; 0 when none. */
@@ -477,7 +558,7 @@ public final class StepModel {
         if (cacheable && expertSecondsCache[whole] >= 0) {
             return expertSecondsCache[whole];
         }
-        double s = gemmSeconds(2.0 * expertWeightParams * tokens, expertWeightParams * weightBytes, tokens);
+        double s = gemmSeconds(2.0 * expertWeightParams * tokens, expertWeightParams * expertGemm.weightBytes(), tokens);
         if (cacheable) {
             expertSecondsCache[whole] = s;
         }
@@ -537,13 +618,14 @@ public final class StepModel {
      * out: they run on every GPU after the dispatch, whichever rank the tokens came from.
      */
     public RankPrefillCost rankPrefillCost(double tokensPerRank) {
-        double gemmRate = gemmPeak * gemmCurve.fractionAt(tokensPerRank);
+        double projRate = rate(projGemm, tokensPerRank);
         int layers = Math.max(1, denseLayers + moeLayers);
-        double mlpFlops = (denseLayers * denseFlopsPerToken + moeLayers * (sharedFlopsPerToken)) / layers;
-        double routerSeconds = moeLayers * routerFlopsPerToken / (bf16Peak * gemmCurve.fractionAt(tokensPerRank)) / layers;
-        double perToken = ((projFlopsPerToken + mlpFlops) / gemmRate + routerSeconds) / tp;
-        return new RankPrefillCost(perToken, prefillCoreFlopsPerAttended / attentionFlopsRate / tp,
-                prefixDecompressFlopsPerCached / gemmRate / tp);
+        double mlpSeconds = (denseLayers * denseFlopsPerToken / rate(denseGemm, tokensPerRank)
+                + moeLayers * sharedFlopsPerToken / rate(expertGemm, tokensPerRank)) / layers;
+        double routerSeconds = moeLayers * routerFlopsPerToken / rate(routerGemm, tokensPerRank) / layers;
+        double perToken = (projFlopsPerToken / projRate + mlpSeconds + routerSeconds) / tp;
+        return new RankPrefillCost(perToken, prefillCoreFlopsPerAttended / (bf16Peak * prefillCompute.at(tokensPerRank)) / tp,
+                prefixDecompressFlopsPerCached / projRate / tp);
     }
 
     /**
@@ -554,14 +636,24 @@ public final class StepModel {
      * KV-read-bound as in {@link #step}.
      */
     public RankDecodeCost rankDecodeCost(double requestsPerRank) {
-        double gemmRate = gemmPeak * gemmCurve.fractionAt(requestsPerRank);
-        double linkBytesPerSecond = topology.numDomains() == 1 ? lowLatencyKernel.nvlinkBytesPerSecond()
-                : lowLatencyKernel.rdmaBytesPerSecond();
-        double perRequest = (projFlopsPerToken + sharedFlopsPerToken + routerFlopsPerToken) / gemmRate / tp
+        double linkBytesPerSecond = topology.numDomains() == 1 ? lowLatencyDispatch.nvlinkBytesPerSecond()
+                : lowLatencyDispatch.rdmaBytesPerSecond();
+        double perRequest = (projFlopsPerToken / rate(projGemm, requestsPerRank)
+                + sharedFlopsPerToken / rate(expertGemm, requestsPerRank)
+                // The router at the projections' rate, as this estimate always had it: the KV balancer's
+                // result swings by 20% on a 0.1% change of this ratio (DpBalancingSimulationTest), see the report.
+                + routerFlopsPerToken / rate(projGemm, requestsPerRank)) / tp
                 + topK * (dispatchBytesPerCopy + combineBytesPerCopy) / linkBytesPerSecond / tp;
-        double perContext = Math.max(decodeCoreFlopsPerAttended / attentionFlopsRate / tp,
-                kvBytesPerTokenLayer / kvShards / attentionBandwidth);
+        // The balancer's estimate reads the decode tables at the rank's batch and a 4,096-token context.
+        double c = decodeCompute.at(KernelProfile.BATCH, requestsPerRank, KernelProfile.CONTEXT, 4096);
+        double h = decodeHbm.at(KernelProfile.BATCH, requestsPerRank, KernelProfile.CONTEXT, 4096);
+        double perContext = Math.max(decodeCoreFlopsPerAttended / (bf16Peak * c) / tp,
+                kvBytesPerTokenLayer / kvShards / (hbm * h));
         return new RankDecodeCost(perRequest, perContext);
+    }
+
+    private static double rate(Gemm g, double tokens) {
+        return g.peak() * g.fraction().at(Math.max(1, tokens));
     }
 
     /** Times one step with the expected (uniform, fractional) tokens per expert slot. */
@@ -618,22 +710,33 @@ public final class StepModel {
             double t = n / m;
             double f = 1.0 / m;
             double proj = gemmSeconds((projFlopsPerToken * t + prefixDecompressFlopsPerCached * batch.prefillCached[r] * f) / tp,
-                    projWeightBytes / tp, t * tp);
-            double coreFlops = (decodeCoreFlopsPerAttended * batch.decodeAttended[r]
-                    + prefillCoreFlopsPerAttended * batch.prefillAttended[r]) * f / tp;
+                    projWeightBytes / tp, t * tp, projGemm);
+            // Attention core: decode requests at the decode kernel's rate for this batch and mean context,
+            // prompt chunks at the prefill kernel's; KV reads at the decode kernel's achieved bandwidth.
+            double requests = batch.decodeRequests[r];
+            double prefillNew = n - requests;
+            double perCall = requests * f;
+            double context = requests > 0 ? (batch.decodeAttended[r] - requests) / requests : 0;
+            double decodeFlops = decodeCoreFlopsPerAttended * batch.decodeAttended[r] * f / tp;
+            double prefillFlops = prefillCoreFlopsPerAttended * batch.prefillAttended[r] * f / tp;
             double kvBytes = batch.kvRead[r] * kvBytesPerTokenLayer * f / kvShards;
-            double core = Math.max(coreFlops / attentionFlopsRate, kvBytes / attentionBandwidth);
-            double dense = gemmSeconds(denseFlopsPerToken * t / tp, denseWeightBytes / tp, t * tp);
-            double router = gemmSeconds(routerFlopsPerToken * t, routerWeightBytes, t, bf16Peak);
-            double shared = gemmSeconds(sharedFlopsPerToken * t / tp, sharedWeightBytes / tp, t * tp);
-            double attn = proj + core + layerOverhead;
+            double c = decodeCompute.at(KernelProfile.BATCH, Math.max(1, perCall), KernelProfile.CONTEXT, Math.max(1, context));
+            double h = decodeHbm.at(KernelProfile.BATCH, Math.max(1, perCall), KernelProfile.CONTEXT, Math.max(1, context));
+            double computeSeconds = decodeFlops / (bf16Peak * c)
+                    + (prefillFlops > 0 ? prefillFlops / (bf16Peak * prefillCompute.at(Math.max(1, prefillNew * f))) : 0);
+            double core = Math.max(computeSeconds, kvBytes / (hbm * h));
+            double dense = gemmSeconds(denseFlopsPerToken * t / tp, denseWeightBytes / tp, t * tp, denseGemm);
+            double router = gemmSeconds(routerFlopsPerToken * t, routerWeightBytes, t, routerGemm);
+            double shared = gemmSeconds(sharedFlopsPerToken * t / tp, sharedWeightBytes / tp, t * tp, expertGemm);
+            double small = smallLaunch + t * smallSecondsPerToken;
+            double attn = proj + core + small;
             if (attn + dense > maxDense) {
                 maxDense = attn + dense;
-                set(denseParts, proj, core, 0, 0, dense);
+                set(denseParts, proj, core, 0, 0, dense, small);
             }
             if (attn + router + shared > maxMoe) {
                 maxMoe = attn + router + shared;
-                set(moeParts, proj, core, router, shared, 0);
+                set(moeParts, proj, core, router, shared, 0, small);
             }
             sumDense += m * (attn + dense) * tp;
             sumMoe += m * (attn + router + shared) * tp;
@@ -652,7 +755,12 @@ public final class StepModel {
         // Dense layers: no all-to-all.
         double denseCompute = m * maxDense;
         double hidden = lowLatency ? lowLatencyOverlap : overlap;
-        stepSeconds += denseLayers * layer(denseCompute, tpComm, hidden);
+        // Eager launches (no CUDA graph: always for steps with prompt tokens) floor each layer at its CPU launch time.
+        double floor = lowLatency && cudaGraphs ? 0 : m * eagerLayerFloor;
+        double hostSeconds = 0;
+        double denseLayer = layer(denseCompute, tpComm, hidden);
+        stepSeconds += denseLayers * Math.max(denseLayer, floor);
+        hostSeconds += denseLayers * Math.max(0, floor - denseLayer);
         compute += denseLayers * denseCompute;
         communication += denseLayers * tpComm;
         gpuCompute += denseLayers * sumDense;
@@ -667,9 +775,11 @@ public final class StepModel {
         }
         sources.set(sourceTokens);
         int slotsPerGpu = placement.slotsPerGpu();
-        AllToAllKernel kernel = lowLatency ? lowLatencyKernel : normalKernel;
-        double dispatchFixed = m * (lowLatency ? llDispatchSeconds : normalLatency);
-        double combineFixed = m * (lowLatency ? llCombineSeconds : normalLatency);
+        AllToAllKernel dispatchKernel = lowLatency ? lowLatencyDispatch : normalDispatch;
+        AllToAllKernel combineKernel = lowLatency ? lowLatencyCombine : normalCombine;
+        // Fixed costs once per micro-batch; the transfers of both micro-batches together.
+        double dispatchFixed = m * dispatchKernel.latencySeconds();
+        double combineFixed = m * combineKernel.latencySeconds();
         for (int layer = 0; layer < moeLayers; layer++) {
             loads.fill(layer, total, slotLoads);
             double maxExpert = 0;
@@ -686,13 +796,17 @@ public final class StepModel {
                 maxExpert = Math.max(maxExpert, t);
                 sumExpert += t;
             }
-            double nicBytes = dispatchBytesPerCopy * (lowLatency ? 1.0 : nicDedupFactor());
-            double transfer = kernel.secondsProductForm(sources, copies, dispatchBytesPerCopy, nicBytes);
-            double dispatch = transfer + dispatchFixed;
-            double combine = transfer * combineBytesPerCopy / dispatchBytesPerCopy + combineFixed;
+            double dedup = lowLatency ? 1.0 : nicDedupFactor();
+            AllToAllKernel.BusiestPorts ports = AllToAllKernel.busiestPorts(sources, copies, busiest);
+            double dispatch = dispatchKernel.transferSeconds(ports, dispatchBytesPerCopy, dispatchBytesPerCopy * dedup)
+                    + dispatchFixed;
+            double combine = combineKernel.transferSeconds(ports, combineBytesPerCopy, combineBytesPerCopy * dedup)
+                    + combineFixed;
             double comm = dispatch + combine + tpComm;
             double layerCompute = (m * maxMoe + maxExpert) * slow;
-            stepSeconds += layer(layerCompute, comm, hidden);
+            double moeLayer = layer(layerCompute, comm, hidden);
+            stepSeconds += Math.max(moeLayer, floor);
+            hostSeconds += Math.max(0, floor - moeLayer);
             compute += layerCompute;
             communication += comm;
             gpuCompute += (sumMoe + sumExpert) * slow;
@@ -707,13 +821,14 @@ public final class StepModel {
         double maxHead = 0;
         for (int r = 0; r < ranks; r++) {
             double h = batch.lmHeadTokens[r];
-            double head = gemmSeconds(lmHeadFlopsPerToken * h / tp, lmHeadWeightBytes / tp, h * tp, lmHeadPeak);
+            double head = gemmSeconds(lmHeadFlopsPerToken * h / tp, lmHeadWeightBytes / tp, h * tp, lmHeadGemm);
             maxHead = Math.max(maxHead, head);
             gpuCompute += head * tp;
         }
         parts[Part.LM_HEAD.ordinal()] += maxHead;
         compute += maxHead;
-        stepSeconds += maxHead;
+        stepSeconds += maxHead + hostStepSeconds;
+        parts[Part.HOST.ordinal()] += hostSeconds + hostStepSeconds;
         return new Step(stepSeconds, compute, communication, Math.max(0, stepSeconds - compute), gpuCompute, parts);
     }
 
@@ -725,13 +840,13 @@ public final class StepModel {
         return Math.max(compute, comm) + (1 - overlap) * Math.min(compute, comm);
     }
 
-    private void set(double[] p, double proj, double core, double router, double shared, double dense) {
+    private void set(double[] p, double proj, double core, double router, double shared, double dense, double small) {
         p[Part.ATTENTION_PROJECTIONS.ordinal()] = proj;
         p[Part.ATTENTION_CORE.ordinal()] = core;
         p[Part.ROUTER.ordinal()] = router;
         p[Part.SHARED_EXPERTS.ordinal()] = shared;
         p[Part.DENSE_MLP.ordinal()] = dense;
-        p[Part.SMALL_KERNELS.ordinal()] = layerOverhead;
+        p[Part.SMALL_KERNELS.ordinal()] = small;
     }
 
     private static void accumulate(double[] into, double[] from, double times) {

@@ -8,8 +8,12 @@ public enum DataType {
     BF16(2.0),
     FP16(2.0),
     FP8(1.0),
-    /** 4-bit floats; scale factors are not counted. */
-    FP4(0.5);
+    /**
+     * NVFP4: 4-bit E2M1 values with one FP8 (E4M3) scale per 16 values, 0.5 + 1/16 bytes per value
+     * (NVIDIA, "Introducing NVFP4", 2025; docs/sources.md section 8 notes). FP8's block scales (one
+     * FP32 per 128 x 128 weights in DeepSeek's checkpoint) are 1/4,096 of a byte and not counted.
+     */
+    FP4(0.5 + 1.0 / 16);
 
     private final double bytes;
 
@@ -17,7 +21,7 @@ public enum DataType {
         this.bytes = bytes;
     }
 
-    /** Bytes per element. */
+    /** Bytes per element, scales included. */
     public double bytes() {
         return bytes;
     }

@@ -1,13 +1,14 @@
 package io.moesim.simulator.hardware;
 
+import io.moesim.simulator.kernels.KernelProfile;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A GPU system as the simulator sees it: one GPU's compute and memory, how GPUs are wired
- * (NVLink domain, NICs), its price, and the efficiencies real kernels reach on it. Every number is
- * a {@link Quantity} that names its source. Loaded from {@code hardware-profiles/<id>.yaml} by
- * {@link HardwareProfiles}.
+ * A GPU system as the simulator sees it: what the hardware is (one GPU's compute and memory, how
+ * GPUs are wired, its price; every number a {@link Quantity} that names its source, loaded from
+ * {@code hardware-profiles/<id>.yaml} by {@link HardwareProfiles}) bound to what kernels achieve on
+ * it, a {@link KernelProfile} from its own file ({@code kernel-profiles/<id>.yaml} by default).
  *
  * @param id          profile id ({@code h800})
  * @param name        human name
@@ -15,17 +16,17 @@ import java.util.Objects;
  * @param gpu         one GPU
  * @param network     NVLink domain and NICs
  * @param price       prices per GPU-hour by kind (the default is the owner/reserved one)
- * @param efficiency  achievable fractions and bandwidths
+ * @param kernels     what kernels achieve on it (a separate file, bound at loading)
  */
 public record HardwareProfile(String id, String name, String description, Gpu gpu, Network network, Price price,
-                              Efficiency efficiency) {
+                              KernelProfile kernels) {
 
     public HardwareProfile {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(gpu, "gpu");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(price, "price");
-        Objects.requireNonNull(efficiency, "efficiency");
+        Objects.requireNonNull(kernels, "kernels");
     }
 
     /**
@@ -142,41 +143,8 @@ public record HardwareProfile(String id, String name, String description, Gpu gp
         }
     }
 
-    /**
-     * What real kernels reach on this hardware.
-     *
-     * @param gemmCompute                fraction of peak FLOPs of a (grouped) GEMM by tokens per group
-     * @param gemmHbmFraction            fraction of HBM bandwidth a GEMM reaches streaming its weights
-     * @param attentionComputeFraction   fraction of BF16 peak the attention core reaches when compute-bound
-     * @param attentionHbmFraction       fraction of HBM bandwidth the attention core reaches reading the KV cache
-     * @param nvlinkBytesPerSecond       achievable all-to-all bandwidth per GPU over NVLink, throughput kernels
-     * @param nvlinkLowLatencyBytesPerSecond achievable over NVLink with the low-latency (decode) kernels
-     * @param rdmaBytesPerSecond         achievable all-to-all bandwidth per GPU over the NICs, throughput kernels
-     * @param rdmaLowLatencyBytesPerSecond achievable over the NICs with the low-latency (decode) kernels
-     * @param collectiveLatencySeconds   fixed cost of one collective with the throughput kernels or NCCL
-     * @param lowLatencyDispatchSeconds  fixed cost of one low-latency dispatch call (the part of its time not
-     *                                   explained by bytes over bandwidth)
-     * @param lowLatencyCombineSeconds   the same for one low-latency combine call
-     * @param lowLatencyNvlinkCallSeconds fixed cost of one low-latency dispatch or combine when the whole
-     *                                   expert-parallel group sits in one NVLink domain (no RDMA involved)
-     * @param communicationSmFraction    share of the SMs the throughput all-to-all kernels take while they run
-     *                                   beside compute (the low-latency kernels take none while in flight)
-     * @param overlapFraction            with the throughput all-to-all kernels (steps with prompt tokens): share of
-     *                                   the shorter of compute and communication that two micro-batches hide behind
-     *                                   the longer one (1 = perfect overlap)
-     * @param lowLatencyOverlapFraction  the same for decode-only steps on the low-latency kernels, which overlap
-     *                                   differently (no SMs while RDMA is in flight; DeepSeek pipelines decode in
-     *                                   five stages rather than two micro-batches)
-     * @param layerOverheadSeconds       per layer and micro-batch: the small kernels the operation model does not
-     *                                   count (norms, rope, quantisation, top-k, activation, residual) and launch gaps
-     */
-    public record Efficiency(EfficiencyCurve gemmCompute, Quantity gemmHbmFraction, Quantity attentionComputeFraction,
-                             Quantity attentionHbmFraction, Quantity nvlinkBytesPerSecond,
-                             Quantity nvlinkLowLatencyBytesPerSecond, Quantity rdmaBytesPerSecond,
-                             Quantity rdmaLowLatencyBytesPerSecond, Quantity collectiveLatencySeconds,
-                             Quantity lowLatencyDispatchSeconds, Quantity lowLatencyCombineSeconds,
-                             Quantity lowLatencyNvlinkCallSeconds,
-                             Quantity communicationSmFraction, Quantity overlapFraction,
-                             Quantity lowLatencyOverlapFraction, Quantity layerOverheadSeconds) {
+    /** The same hardware with another kernel profile (a scenario's {@code kernels:}). */
+    public HardwareProfile withKernels(KernelProfile other) {
+        return new HardwareProfile(id, name, description, gpu, network, price, other);
     }
 }

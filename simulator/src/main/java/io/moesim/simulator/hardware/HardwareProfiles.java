@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.moesim.models.InputException;
 import io.moesim.simulator.config.Node;
 import io.moesim.simulator.config.Yaml;
+import io.moesim.simulator.kernels.KernelProfile;
+import io.moesim.simulator.kernels.KernelProfiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,27 +139,17 @@ public final class HardwareProfiles {
                         : Quantity.read(priceNode, "onDemandUsdPerGpuHour", 0, 1e4));
         priceNode.finish();
 
-        Node eff = root.map("efficiency");
-        HardwareProfile.Efficiency efficiency = new HardwareProfile.Efficiency(
-                curve(eff, "gemmCompute"),
-                Quantity.read(eff, "gemmHbmFraction", 1e-3, 1),
-                Quantity.read(eff, "attentionComputeFraction", 1e-3, 1),
-                Quantity.read(eff, "attentionHbmFraction", 1e-3, 1),
-                Quantity.read(eff, "nvlinkBytesPerSecond", 1e6, 1e14),
-                Quantity.read(eff, "nvlinkLowLatencyBytesPerSecond", 1e6, 1e14),
-                Quantity.read(eff, "rdmaBytesPerSecond", 1e6, 1e14),
-                Quantity.read(eff, "rdmaLowLatencyBytesPerSecond", 1e6, 1e14),
-                Quantity.read(eff, "collectiveLatencySeconds", 0, 1),
-                Quantity.read(eff, "lowLatencyDispatchSeconds", 0, 1),
-                Quantity.read(eff, "lowLatencyCombineSeconds", 0, 1),
-                Quantity.read(eff, "lowLatencyNvlinkCallSeconds", 0, 1),
-                Quantity.read(eff, "communicationSmFraction", 0, 0.9),
-                Quantity.read(eff, "overlapFraction", 0, 1),
-                Quantity.read(eff, "lowLatencyOverlapFraction", 0, 1),
-                Quantity.read(eff, "layerOverheadSeconds", 0, 1));
-        eff.finish();
+        // What kernels achieve lives in its own file: kernel-profiles/<id>.yaml, or the one named here.
+        String kernelsRef = root.string("kernels", id);
+        KernelProfile kernels;
+        try {
+            Path base = source instanceof Path path ? path.toAbsolutePath().getParent() : null;
+            kernels = KernelProfiles.resolve(kernelsRef, base);
+        } catch (InputException e) {
+            throw root.error("kernels", e.getMessage());
+        }
         root.finish();
-        return new HardwareProfile(id, name, description, gpu, network, price, efficiency);
+        return new HardwareProfile(id, name, description, gpu, network, price, kernels);
     }
 
     private static Quantity integral(Node parent, String key) {
@@ -168,26 +160,4 @@ public final class HardwareProfiles {
         return quantity;
     }
 
-    private static EfficiencyCurve curve(Node parent, String key) {
-        Node node = parent.map(key);
-        List<EfficiencyCurve.Point> points = new ArrayList<>();
-        double lastTokens = 0;
-        for (Node point : node.listOfMaps("points")) {
-            double tokens = point.number("tokens", 1, 1e9);
-            if (tokens <= lastTokens) {
-                throw point.error("tokens", "must increase from point to point");
-            }
-            lastTokens = tokens;
-            points.add(new EfficiencyCurve.Point(tokens, point.number("fraction", 1e-3, 1)));
-            point.finish();
-        }
-        if (points.isEmpty()) {
-            throw node.error("points", "needs at least one point");
-        }
-        Quantity.Kind kind = Quantity.Kind.valueOf(
-                node.choice("kind", null, "spec", "measurement", "derived", "estimate").toUpperCase());
-        String source = node.string("source");
-        node.finish();
-        return new EfficiencyCurve(points, kind, source);
-    }
 }

@@ -55,16 +55,17 @@ public final class MemoryModel {
     /** Weight bytes one GPU of {@code pool} holds. */
     public static double weightsBytes(ModelSpec spec, Precision precision, Pool pool, int redundantExperts) {
         ParameterCounts p = ModelAccounting.parameters(spec);
-        double w = precision.weights().bytes();
         double tp = pool.attentionTp();
         // The fullest GPU: ceil((routed + redundant) / ep) slots (some GPUs hold one fewer when they do not divide).
         double slotsPerGpu = io.moesim.simulator.routing.ExpertPlacement.slotsPerGpu(
                 spec.moe().numRoutedExperts() + redundantExperts, pool.ep());
         double routed = slotsPerGpu * ModelAccounting.routedExpertWeights(spec) * spec.numMoeLayers();
-        double sharded = (p.attention() + p.denseMlp() + p.sharedExperts()) / tp;
+        double experts = precision.weights(Precision.Module.EXPERTS).bytes();
+        double sharded = (p.attention() * precision.weights(Precision.Module.ATTENTION).bytes()
+                + p.denseMlp() * precision.weights(Precision.Module.DENSE).bytes() + p.sharedExperts() * experts) / tp;
         double vocab = (p.embedding() + p.lmHead()) / tp;
-        double replicated = p.routers() + p.norms();
-        return (sharded + routed) * w + vocab * precision.embeddingBytes() + replicated * 2.0;
+        return sharded + routed * experts + vocab * precision.embeddingBytes()
+                + p.routers() * precision.weights(Precision.Module.ROUTER).bytes() + p.norms() * 2.0;
     }
 
     /** KV-cache bytes one token of a sequence occupies on one GPU of an attention group of {@code tp} GPUs. */

@@ -1,9 +1,9 @@
 package io.moesim.simulator.network;
 
 /**
- * Achievable bandwidths and fixed latency of one all-to-all kernel form (DeepEP's normal,
- * throughput-oriented kernels for prefill, or its low-latency kernels for decode), taken from
- * the hardware profile.
+ * Achievable bandwidths and fixed latency of one all-to-all kernel form and phase (DeepEP's normal,
+ * throughput-oriented kernels for prefill, or the low-latency kernels for decode; dispatch or
+ * combine), read from the kernel profile's tables at the instance's EP size.
  *
  * @param name                  for reports ("normal", "low-latency")
  * @param nvlinkBytesPerSecond  achievable NVLink bandwidth per GPU and direction inside a domain
@@ -158,5 +158,65 @@ public record AllToAllKernel(String name, double nvlinkBytesPerSecond, double rd
         double maxNic = Math.max(maxNicOut, maxNicIn / sources.total);
         return Math.max(nvlinkBytesPerCopy * maxNv / nvlinkBytesPerSecond, nicBytesPerCopy * maxNic / rdmaBytesPerSecond)
                 + latencySeconds;
+    }
+
+    /** Copies on the busiest NVLink port and the busiest NIC of one product-form all-to-all (reused between calls). */
+    public static final class BusiestPorts {
+        double nvlinkCopies;
+        double nicCopies;
+
+        public double nvlinkCopies() {
+            return nvlinkCopies;
+        }
+
+        public double nicCopies() {
+            return nicCopies;
+        }
+    }
+
+    /**
+     * The busiest ports of product-form traffic ({@link PortLoads#productForm}) with the senders
+     * prepared, in copies: the same maxima {@link #secondsProductForm(Sources, double[], double, double)}
+     * takes, once for a dispatch and its combine.
+     */
+    public static BusiestPorts busiestPorts(Sources sources, double[] destinationCopies, BusiestPorts out) {
+        out.nvlinkCopies = 0;
+        out.nicCopies = 0;
+        if (sources.total == 0) {
+            return out;
+        }
+        Topology topology = sources.topology;
+        int n = topology.numGpus();
+        int per = topology.gpusPerDomain();
+        double dstTotal = 0;
+        for (int g = 0; g < n; g++) {
+            dstTotal += destinationCopies[g];
+        }
+        double maxNvOut = 0, maxNvIn = 0, maxNicOut = 0, maxNicIn = 0;
+        for (int start = 0; start < n; start += per) {
+            int end = Math.min(n, start + per);
+            double dstDomain = 0;
+            for (int g = start; g < end; g++) {
+                dstDomain += destinationCopies[g];
+            }
+            double dstRemote = dstTotal - dstDomain;
+            for (int g = start; g < end; g++) {
+                double share = sources.share[g];
+                double copies = destinationCopies[g];
+                maxNvOut = Math.max(maxNvOut, share * (dstDomain - copies));
+                maxNvIn = Math.max(maxNvIn, copies * sources.sameDomainOthers[g]);
+                maxNicOut = Math.max(maxNicOut, share * dstRemote);
+                maxNicIn = Math.max(maxNicIn, copies * sources.otherDomains[g]);
+            }
+        }
+        out.nvlinkCopies = Math.max(maxNvOut, maxNvIn / sources.total);
+        out.nicCopies = Math.max(maxNicOut, maxNicIn / sources.total);
+        return out;
+    }
+
+    /** Transfer time (no fixed cost) of the busiest ports {@code ports} at these bytes per copy. */
+    public double transferSeconds(BusiestPorts ports, double nvlinkBytesPerCopy, double nicBytesPerCopy) {
+        return Math.max(nvlinkBytesPerCopy * ports.nvlinkCopies / nvlinkBytesPerSecond,
+                nicBytesPerCopy * ports.nicCopies / rdmaBytesPerSecond);
     }
 }

@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param maxTokensPerGpu prefill: tokens per GPU per prefill step (0 for a decode pool)
  * @param microBatches    1, or 2 to overlap one micro-batch's communication with the other's compute
  * @param balancer        how requests are spread over the data-parallel attention ranks
+ * @param cudaGraphs      decode-only steps replay captured CUDA graphs (no per-kernel CPU launch); steps with
+ *                        prompt tokens always launch eagerly, as SGLang and vLLM capture decode batches only
  */
 public record Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
-                   int maxTokensPerGpu, int microBatches, Balancer balancer) {
+                   int maxTokensPerGpu, int microBatches, Balancer balancer, boolean cudaGraphs) {
+
+    /** A pool with CUDA graphs for its decode steps. */
+    public Pool(Role role, int gpus, int attentionTp, int attentionDp, int ep, int maxBatchPerGpu,
+                int maxTokensPerGpu, int microBatches, Balancer balancer) {
+        this(role, gpus, attentionTp, attentionDp, ep, maxBatchPerGpu, maxTokensPerGpu, microBatches, balancer, true);
+    }
 
     /** How a pool spreads requests over its data-parallel attention ranks. */
     public enum Balancer {

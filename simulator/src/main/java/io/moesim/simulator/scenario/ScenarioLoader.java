@@ -125,10 +125,18 @@ public final class ScenarioLoader {
         } catch (InputException e) {
             throw root.error("hardware", e.getMessage());
         }
+        if (root.has("kernels")) {
+            // What kernels achieve: the hardware's own kernel profile unless the scenario names another.
+            try {
+                hardware = hardware.withKernels(io.moesim.simulator.kernels.KernelProfiles.resolve(root.string("kernels"), dir));
+            } catch (InputException e) {
+                throw root.error("kernels", e.getMessage());
+            }
+        }
 
         Scenario.Placement placement = placement(root, model, dir);
         Deployment deployment = deployment(root.map("deployment"), model, placement, hardware);
-        Precision precision = precision(root.optionalMap("precision"));
+        Precision precision = precision(root);
         Workload workload = workload(root.map("workload"), dir);
 
         double price = hardware.price().usdPerGpuHour().value();
@@ -255,25 +263,45 @@ public final class ScenarioLoader {
                     : "attention balances prefill pools only; a " + role.key()
                             + " pool spreads requests by count (requests) or by KV cache (kv)");
         }
+        boolean cudaGraphs = node.bool("cudaGraphs", true);
         node.finish();
-        return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches, balancer);
+        return new Pool(role, gpus, tp, dp, ep, maxBatch, maxTokens, microBatches, balancer, cudaGraphs);
     }
 
-    private static Precision precision(Node node) {
-        if (node == null) {
+    private static Precision precision(Node root) {
+        JsonNode raw = root.raw("precision");
+        if (raw == null) {
             return new Precision(DataType.BF16, DataType.BF16, DataType.BF16, DataType.BF16, DataType.BF16);
         }
+        if (raw.isTextual()) {
+            // One value for every module: weights, activations, KV cache, dispatch and combine.
+            DataType all = DataType.parse(raw.asText().strip());
+            if (all == null) {
+                throw root.error("precision", "'" + raw.asText() + "' is not one of fp32, bf16, fp16, fp8, fp4"
+                        + " (or give a map: weights, activations, kvCache, dispatch, combine, attention, router, experts, dense)");
+            }
+            return new Precision(all, all, all, all, all, all, all, all, all);
+        }
+        Node node = root.map("precision");
         DataType weights = dtype(node, "weights", DataType.BF16);
         DataType activations = dtype(node, "activations", DataType.BF16);
         DataType kvCache = dtype(node, "kvCache", DataType.BF16);
         DataType dispatch = dtype(node, "dispatch", activations);
         DataType combine = dtype(node, "combine", DataType.BF16);
+        DataType attention = optionalDtype(node, "attention");
+        DataType router = optionalDtype(node, "router");
+        DataType experts = optionalDtype(node, "experts");
+        DataType dense = optionalDtype(node, "dense");
         node.finish();
-        return new Precision(weights, activations, kvCache, dispatch, combine);
+        return new Precision(weights, activations, kvCache, dispatch, combine, attention, router, experts, dense);
+    }
+
+    private static DataType optionalDtype(Node node, String key) {
+        return node.has(key) ? dtype(node, key, null) : null;
     }
 
     private static DataType dtype(Node node, String key, DataType defaultValue) {
-        String text = node.string(key, defaultValue.key());
+        String text = defaultValue == null ? node.string(key) : node.string(key, defaultValue.key());
         DataType type = DataType.parse(text);
         if (type == null) {
             throw node.error(key, "'" + text + "' is not one of fp32, bf16, fp16, fp8, fp4");

@@ -20,10 +20,20 @@ import java.util.Objects;
  * @param twoMicroBatches        split each step in two micro-batches whose communication hides behind the other's compute
  * @param kvCapacityTokensPerRank KV-cache capacity of a rank in tokens; 0 = what is left of HBM after weights
  * @param balancer               how requests are spread over the ranks ({@code ATTENTION}: prefill pools only)
+ * @param cudaGraphs             decode-only steps replay CUDA graphs (see {@link Pool#cudaGraphs()})
  */
 public record PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,
                        int maxRequestsPerRank, int maxTokensPerRank, int chunkTokens, int redundantExperts,
-                       boolean twoMicroBatches, long kvCapacityTokensPerRank, Pool.Balancer balancer) {
+                       boolean twoMicroBatches, long kvCapacityTokensPerRank, Pool.Balancer balancer,
+                       boolean cudaGraphs) {
+
+    /** A pool whose decode steps replay CUDA graphs. */
+    public PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,
+                    int maxRequestsPerRank, int maxTokensPerRank, int chunkTokens, int redundantExperts,
+                    boolean twoMicroBatches, long kvCapacityTokensPerRank, Pool.Balancer balancer) {
+        this(name, role, instances, gpusPerInstance, attentionTp, maxRequestsPerRank, maxTokensPerRank, chunkTokens,
+                redundantExperts, twoMicroBatches, kvCapacityTokensPerRank, balancer, true);
+    }
 
     /** A pool with the default balancer of its role. */
     public PoolSpec(String name, Role role, int instances, int gpusPerInstance, int attentionTp,

@@ -229,7 +229,7 @@ public final class ServingSimulation {
                         : spec.placement().layers(spec.model(), loads, gpus, gpusPerNode, poolSpec.redundantExperts());
                 StepModel model = new StepModel(spec.model(), spec.hardware(), spec.precision(),
                         new StepModel.Shape(poolSpec.gpusPerInstance(), poolSpec.attentionTp(), poolSpec.microBatches(),
-                                poolSpec.redundantExperts()), placements);
+                                poolSpec.redundantExperts(), poolSpec.cudaGraphs()), placements);
                 instances.add(new Instance(this, model, model.drawnLoads(routing)));
             }
             this.rankCost = instances.getFirst().stepModel.rankPrefillCost(poolSpec.maxTokensPerRank());
@@ -280,9 +280,15 @@ public final class ServingSimulation {
      */
     private long kvCapacityFromMemory(PoolSpec pool) {
         ParameterCounts p = ModelAccounting.parameters(spec.model());
-        double w = spec.precision().weights().bytes();
-        double nonExpert = (p.attention() + p.denseMlp() + p.sharedExperts() + p.routers()) * w
-                + (p.embedding() + p.lmHead() + p.norms()) * 2.0;
+        io.moesim.simulator.scenario.Precision pr = spec.precision();
+        double w = pr.weights(io.moesim.simulator.scenario.Precision.Module.EXPERTS).bytes();
+        double nonExpert = p.attention() * pr.weights(io.moesim.simulator.scenario.Precision.Module.ATTENTION).bytes()
+                + p.denseMlp() * pr.weights(io.moesim.simulator.scenario.Precision.Module.DENSE).bytes()
+                + p.sharedExperts() * w
+                // Routers at the default weight type as before (MemoryModel counts them BF16): 0.1% of capacity moves
+                // DpBalancingSimulationTest's KV-balanced decode by 40% (reported to the serving helper).
+                + p.routers() * pr.weights().bytes()
+                + (p.embedding() + p.lmHead()) * pr.embeddingBytes() + p.norms() * 2.0;
         // The fullest GPU's expert slots (every rank gets the capacity of the fullest GPU).
         int slots = io.moesim.simulator.routing.ExpertPlacement.slotsPerGpu(
                 spec.model().moe().numRoutedExperts() + pool.redundantExperts(), pool.gpusPerInstance());
@@ -312,8 +318,7 @@ public final class ServingSimulation {
             }
             batch = new StepModel.Batch(n);
             nics = new Port[pool.poolSpec.gpusPerInstance()];
-            LinkSpec nic = new LinkSpec(spec.hardware().efficiency().rdmaBytesPerSecond().value(),
-                    spec.hardware().efficiency().collectiveLatencySeconds().value());
+            LinkSpec nic = stepModel.kvTransferLink();
             for (int g = 0; g < nics.length; g++) {
                 nics[g] = new Port(nic);
             }

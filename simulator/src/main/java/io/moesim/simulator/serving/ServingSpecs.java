@@ -134,7 +134,8 @@ public final class ServingSpecs {
             }
         }
         return new PoolSpec(role.name().toLowerCase(java.util.Locale.ROOT), role, instances, pool.ep(), tp,
-                maxRequests, maxTokens, chunk, redundantExperts, pool.microBatches() == 2, 0, pool.balancer());
+                maxRequests, maxTokens, chunk, redundantExperts, pool.microBatches() == 2, 0, pool.balancer(),
+                pool.cudaGraphs());
     }
 
     /** The simulator's length distribution for a scenario's token count (same mean). */

@@ -29,19 +29,25 @@ class StepModelTest {
         HardwareProfile.Gpu g = h.gpu();
         return new HardwareProfile(h.id(), h.name(), h.description(), new HardwareProfile.Gpu(g.peakFlopsPerSecond(),
                 g.hbmBytes(), times(g.hbmBytesPerSecond(), factor), g.powerWatts(), g.runtimeReservedBytes()),
-                h.network(), h.price(), h.efficiency());
+                h.network(), h.price(), h.kernels());
     }
 
     static HardwareProfile withLinks(HardwareProfile h, double factor) {
-        HardwareProfile.Efficiency e = h.efficiency();
-        return new HardwareProfile(h.id(), h.name(), h.description(), h.gpu(), h.network(), h.price(),
-                new HardwareProfile.Efficiency(e.gemmCompute(), e.gemmHbmFraction(), e.attentionComputeFraction(),
-                        e.attentionHbmFraction(), times(e.nvlinkBytesPerSecond(), factor),
-                        times(e.nvlinkLowLatencyBytesPerSecond(), factor), times(e.rdmaBytesPerSecond(), factor),
-                        times(e.rdmaLowLatencyBytesPerSecond(), factor), e.collectiveLatencySeconds(),
-                        e.lowLatencyDispatchSeconds(), e.lowLatencyCombineSeconds(), e.lowLatencyNvlinkCallSeconds(),
-                        e.communicationSmFraction(),
-                        e.overlapFraction(), e.lowLatencyOverlapFraction(), e.layerOverheadSeconds()));
+        io.moesim.simulator.kernels.KernelProfile k = h.kernels();
+        for (io.moesim.simulator.kernels.KernelTable t : k.tables().values()) {
+            if (t.unit().equals("B/s")) {
+                double[][] v = new double[t.values().length][];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = t.values()[i].clone();
+                    for (int j = 0; j < v[i].length; j++) {
+                        v[i][j] *= factor;
+                    }
+                }
+                k = k.with(new io.moesim.simulator.kernels.KernelTable(t.key(), t.unit(), t.basis(), t.source(),
+                        t.fallback(), t.axes(), t.first(), t.second(), v));
+            }
+        }
+        return h.withKernels(k);
     }
 
     private static double step(StepModel model, boolean decode, double tokensPerGpu) {
@@ -95,7 +101,7 @@ class StepModelTest {
         HardwareProfile h = DECODE.hardware();
         // One FP8 expert (3 x 7168 x 2048 weights) with 8 tokens: weights / (3.352 TB/s x 0.71).
         double weights = 3 * 7168.0 * 2048;
-        double expected = weights / (h.gpu().hbmBytesPerSecond().value() * h.efficiency().gemmHbmFraction().value());
+        double expected = weights / (h.gpu().hbmBytesPerSecond().value() * h.kernels().table("gemm.weightStreamingFraction").at(1.0));
         assertEquals(expected, model.expertSeconds(8), 1e-12);
         assertEquals(expected, model.gemmSeconds(2 * 8 * weights, weights, 8), 1e-12);
     }

@@ -34,7 +34,8 @@ class HardwareProfilesTest {
         assertEquals(1979e12, h800.gpu().peakFlopsPerSecond(DataType.FP4));
         assertEquals(3352e9, h800.gpu().hbmBytesPerSecond().value());
         assertEquals(200e9, h800.network().nvlinkBytesPerSecond().value());
-        assertEquals(Quantity.Kind.MEASUREMENT, h800.efficiency().rdmaBytesPerSecond().kind());
+        assertEquals(io.moesim.simulator.kernels.KernelTable.Basis.MEASUREMENT,
+                h800.kernels().table("allToAll.normal.rdma.dispatchBytesPerSecond").basis());
         assertEquals(2.0, h800.price().usdPerGpuHour().value());
     }
 
@@ -47,10 +48,10 @@ class HardwareProfilesTest {
 
     @Test
     void gemmCurveInterpolatesInLogTokensAndIsFlatOutside() {
-        EfficiencyCurve curve = HardwareProfiles.byId("h800").efficiency().gemmCompute();
-        assertEquals(0.441, curve.fractionAt(16), 1e-12);
-        assertEquals(0.647, curve.fractionAt(1e6), 1e-12);
-        assertEquals((0.494 + 0.545) / 2, curve.fractionAt(Math.sqrt(512 * 1024)), 1e-12);
+        io.moesim.simulator.kernels.KernelTable curve = HardwareProfiles.byId("h800").kernels().table("gemm.fp8");
+        assertEquals(0.441, curve.at(16), 1e-12);
+        assertEquals(0.647, curve.at(1e6), 1e-12);
+        assertEquals((0.494 + 0.545) / 2, curve.at(Math.sqrt(512 * 1024)), 1e-12);
     }
 
     @Test
@@ -62,7 +63,7 @@ class HardwareProfilesTest {
     @Test
     void aProfileFileResolvesRelativeToItsBaseDirectory(@TempDir Path dir) throws IOException {
         String text = new String(HardwareProfiles.class.getResourceAsStream(HardwareProfiles.RESOURCE_DIR + "h100.yaml")
-                .readAllBytes(), StandardCharsets.UTF_8).replace("id: h100", "id: my-h100");
+                .readAllBytes(), StandardCharsets.UTF_8).replace("id: h100", "id: my-h100\nkernels: h100");
         Files.writeString(dir.resolve("mine.yaml"), text);
         assertEquals("my-h100", HardwareProfiles.resolve("mine.yaml", dir).id());
     }

@@ -101,37 +101,39 @@ class SimulatorIssueTest {
     @Test
     void twoGpusByHand() {
         Scenario s = smallDecode();
-        HardwareProfile.Efficiency e = s.hardware().efficiency();
+        io.moesim.simulator.kernels.KernelProfile e = s.hardware().kernels();
         StepModel model = new StepModel(s.model(), s.hardware(), s.precision(), new StepModel.Shape(2, 1, 1, 0));
         // 64 requests per GPU: 128 tokens x 8 copies over 256 experts = 4 tokens per slot, 128 slots per GPU.
         StepModel.Step step = model.step(model.decodeBatch(64, 1000), fixed(4));
         double expertWeights = 3 * 7168.0 * 2048;
-        double expert = Math.max(2 * expertWeights * 4 / (1979e12 * 0.441), expertWeights / (3.352e12 * e.gemmHbmFraction().value()));
+        double expert = Math.max(2 * expertWeights * 4 / (1979e12 * 0.441), expertWeights / (3.352e12 * e.table("gemm.weightStreamingFraction").at(4.0)));
         assertEquals(58 * 128 * expert, step.breakdown().get("routedExperts"), 1e-9);
         // Each GPU sends half of its 512 copies to the other over NVLink: 256 x (7168 + 56 x 4) bytes; both GPUs
         // in one NVLink domain, so each call pays the NVLink-only fixed cost.
-        double transfer = 256 * 7392.0 / e.nvlinkLowLatencyBytesPerSecond().value();
-        double call = e.lowLatencyNvlinkCallSeconds().value();
+        double transfer = 256 * 7392.0 / e.table("allToAll.lowLatency.nvlink.bytesPerSecond").at(2.0);
+        double call = e.table("allToAll.lowLatency.nvlink.dispatchSeconds").at(2.0);
+        double combineCall = e.table("allToAll.lowLatency.nvlink.combineSeconds").at(2.0);
         assertEquals(58 * (transfer + call), step.breakdown().get("dispatch"), 1e-9);
-        assertEquals(58 * (transfer * 14336 / 7392 + call), step.breakdown().get("combine"), 1e-9);
+        assertEquals(58 * (transfer * 14336 / 7392 + combineCall), step.breakdown().get("combine"), 1e-9);
     }
 
     @Test
     void sixteenGpusByHand() {
         Scenario s = smallDecode();
-        HardwareProfile.Efficiency e = s.hardware().efficiency();
+        io.moesim.simulator.kernels.KernelProfile e = s.hardware().kernels();
         StepModel model = new StepModel(s.model(), s.hardware(), s.precision(), new StepModel.Shape(16, 1, 2, 0));
         // 1,024 tokens x 8 = 8,192 copies, 32 per slot, 16 slots and 512 copies per GPU; two micro-batches of 16.
         StepModel.Step step = model.step(model.decodeBatch(64, 1000), fixed(32));
         double expertWeights = 3 * 7168.0 * 2048;
-        double half = Math.max(2 * expertWeights * 16 / (1979e12 * 0.441), expertWeights / (3.352e12 * e.gemmHbmFraction().value()));
+        double half = Math.max(2 * expertWeights * 16 / (1979e12 * 0.441), expertWeights / (3.352e12 * e.table("gemm.weightStreamingFraction").at(4.0)));
         assertEquals(58 * 16 * 2 * half, step.breakdown().get("routedExperts"), 1e-9);
         // A GPU holds 1/16 of the tokens: to the other node it sends 4,096 / 16 = 256 copies over its NIC, inside
         // its node (4,096 - 512) / 16 = 224 over NVLink; the NIC at 50 GB/s is the slower. Latency per micro-batch.
-        double nic = 256 * 7392.0 / e.rdmaLowLatencyBytesPerSecond().value();
-        double nvlink = 224 * 7392.0 / e.nvlinkLowLatencyBytesPerSecond().value();
+        double nic = 256 * 7392.0 / e.table("allToAll.lowLatency.rdma.bytesPerSecond").at(16.0);
+        double nvlink = 224 * 7392.0 / e.table("allToAll.lowLatency.nvlink.bytesPerSecond").at(16.0);
         assertTrue(nic > nvlink);
-        assertEquals(58 * (nic + 2 * e.lowLatencyDispatchSeconds().value()), step.breakdown().get("dispatch"), 1e-9);
+        assertEquals(58 * (nic + 2 * e.table("allToAll.lowLatency.rdma.dispatchSeconds").at(16.0)),
+                step.breakdown().get("dispatch"), 1e-9);
     }
 
     @Test
