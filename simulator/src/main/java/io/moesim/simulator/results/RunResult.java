@@ -46,7 +46,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
     /** Runs the discrete-event simulation of {@code scenario} and the analytic estimate beside it. */
     public static RunResult simulate(Scenario scenario) {
         RunResult analytic = of(scenario);
-        SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario)).run();
+        SimulationResult simulation = new ServingSimulation(ServingSpecs.from(scenario, analytic.pools())).run();
         return new RunResult(scenario, analytic.pools(), analytic.cost(), simulation);
     }
 
@@ -202,6 +202,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             root.put("preemptions", simulation.preemptions());
             root.put("events", simulation.events());
             root.put("steps", simulation.steps());
+            root.put("measurement", measurement(simulation.measurement()));
             Map<String, Object> simPools = new LinkedHashMap<>();
             for (SimulationResult.PoolResult p : simulation.pools()) {
                 Map<String, Object> pool = new LinkedHashMap<>();
@@ -223,6 +224,25 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             root.put("simulation", simPools);
         }
         return root;
+    }
+
+    private static Map<String, Object> measurement(SimulationResult.Measurement m) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("warmupSeconds", m.warmupSeconds());
+        map.put("windowSeconds", m.windowSeconds());
+        map.put("completedRequests", m.completedRequests());
+        map.put("requestsInSystem", m.requestsInSystem());
+        map.put("enoughCompleted", m.enoughCompleted());
+        map.put("stop", m.stop().key());
+        map.put("batches", m.throughput().batches());
+        map.put("batchSeconds", m.batchSeconds());
+        Map<String, Object> ci = new LinkedHashMap<>();
+        ci.put("mean", number(m.throughput().mean()));
+        ci.put("halfWidth", number(m.throughput().halfWidth()));
+        ci.put("relativeHalfWidth", number(m.throughput().relativeHalfWidth()));
+        ci.put("targetRelativeHalfWidth", number(m.targetRelativeHalfWidth()));
+        map.put("throughputCi95", ci);
+        return map;
     }
 
     private Map<String, Object> analyticThroughput(int gpusPerNode, int prefillGpus, int decodeGpus) {

@@ -50,6 +50,7 @@ public final class ServingSimulation {
     private long nextRequestId;
     private long arrived;
     private long completed;
+    private long completedInWindow;
     private long preemptions;
     private final List<Request> measuredRequests = new ArrayList<>();
     private final List<Request> finishedMeasured = new ArrayList<>();
@@ -65,11 +66,67 @@ public final class ServingSimulation {
         }
     }
 
-    /** Runs the simulation for the spec's duration and returns its results. */
+    /**
+     * Runs the simulation and returns its results: for the spec's duration, or with a stopping rule
+     * until the headline throughput has settled (or the duration, the cap, is reached). The measured
+     * window after warm-up is cut into batches whose headline throughputs give the confidence interval.
+     */
     public SimulationResult run() {
         startArrivals();
-        sim.run(spec.durationSeconds());
-        return results();
+        double warmup = spec.warmupSeconds();
+        double window = spec.durationSeconds() - warmup;
+        ServingSpec.Settle settle = spec.settle();
+        int batches;
+        double batchSeconds;
+        if (settle == null) {
+            batches = ServingSpec.FIXED_BATCHES;
+            batchSeconds = window / batches;
+        } else if (window < settle.batchSeconds()) {
+            batches = 1;
+            batchSeconds = window;
+        } else {
+            batches = (int) Math.floor(window / settle.batchSeconds() + 1e-9);
+            batchSeconds = settle.batchSeconds();
+        }
+        sim.run(warmup);
+        double before = headlineTokens();
+        List<Double> rates = new ArrayList<>();
+        SimulationResult.Stop stop = settle == null ? SimulationResult.Stop.DURATION : SimulationResult.Stop.CAP;
+        double end = warmup;
+        for (int i = 1; i <= batches; i++) {
+            end = settle == null && i == batches ? spec.durationSeconds() : warmup + i * batchSeconds;
+            sim.run(end);
+            double now = headlineTokens();
+            rates.add((now - before) / batchSeconds);
+            before = now;
+            if (settle != null && i >= settle.minBatches()) {
+                SimulationResult.Interval ci = SimulationResult.Interval.of(rates);
+                if (ci.halfWidth() <= settle.relativeHalfWidth() * ci.mean() && ci.mean() > 0) {
+                    stop = SimulationResult.Stop.SETTLED;
+                    break;
+                }
+            }
+        }
+        return results(end, batchSeconds, rates, stop);
+    }
+
+    /**
+     * Tokens of the headline throughput counted so far (after warm-up): output tokens of the decoding
+     * pools, or input tokens (cache hits included) of a prefill pool alone.
+     */
+    private double headlineTokens() {
+        double output = 0;
+        double input = 0;
+        boolean decodes = false;
+        for (Pool pool : pools) {
+            if (pool.poolSpec.role() != PoolSpec.Role.PREFILL) {
+                output += pool.outputTokens;
+                decodes = true;
+            } else {
+                input += pool.inputTokens;
+            }
+        }
+        return decodes ? output : input;
     }
 
     // ------------------------------------------------------------------ arrivals
@@ -146,6 +203,7 @@ public final class ServingSimulation {
         completed++;
         if (measuring()) {
             finishedMeasured.add(request);
+            completedInWindow++;
         }
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
@@ -154,6 +212,9 @@ public final class ServingSimulation {
 
     private void prefillOnlyDone(Request request) {
         completed++;
+        if (measuring()) {
+            completedInWindow++;
+        }
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
         }
@@ -865,8 +926,9 @@ public final class ServingSimulation {
         return pools.get(index).kvCapacityTokensPerRank;
     }
 
-    private SimulationResult results() {
-        double measured = spec.durationSeconds() - spec.warmupSeconds();
+    private SimulationResult results(double endSeconds, double batchSeconds, List<Double> batchRates,
+                                     SimulationResult.Stop stop) {
+        double measured = endSeconds - spec.warmupSeconds();
         List<SimulationResult.PoolResult> poolResults = new ArrayList<>();
         long steps = 0;
         for (Pool pool : pools) {
@@ -889,8 +951,12 @@ public final class ServingSimulation {
                 .filter(r -> r.generatedTokens() > 0).mapToDouble(Request::ttftSeconds).toArray();
         double[] tpot = finishedMeasured.stream().mapToDouble(Request::tpotSeconds).filter(x -> !Double.isNaN(x))
                 .toArray();
+        SimulationResult.Interval ci = SimulationResult.Interval.of(batchRates);
+        SimulationResult.Measurement measurement = new SimulationResult.Measurement(spec.warmupSeconds(), measured,
+                completedInWindow, arrived - completed, stop, batchSeconds, List.copyOf(batchRates), ci,
+                spec.settle() == null ? Double.NaN : spec.settle().relativeHalfWidth());
         return new SimulationResult(sim.now(), measured, arrived, completed, arrived - completed,
                 SimulationResult.Percentiles.of(ttft), SimulationResult.Percentiles.of(tpot), preemptions,
-                poolResults, sim.firedEvents(), steps);
+                poolResults, sim.firedEvents(), steps, measurement);
     }
 }
