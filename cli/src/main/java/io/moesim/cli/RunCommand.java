@@ -116,9 +116,9 @@ public final class RunCommand implements Callable<Integer> {
         printMeasurement(sim.measurement(), out);
         for (SimulationResult.PoolResult p : sim.pools()) {
             out.printf(Locale.ROOT, "    %s pool: %d GPUs, busy %.0f%%, time compute %.0f%% / communication %.0f%% / idle %.0f%%,"
-                            + " %.1f tokens per rank per step, step %.1f ms%n",
+                            + " %.1f tokens per rank per step, step %.1f ms, rank balance %.0f%%%n",
                     p.name(), p.gpus(), 100 * p.utilisation(), 100 * p.computeFraction(), 100 * p.communicationFraction(),
-                    100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3);
+                    100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3, 100 * p.rankBalance());
             if (p.role() != PoolSpec.Role.DECODE) {
                 out.printf(Locale.ROOT, "      input: %.0f tokens/s per node (cache hits included; %.0f computed)%n",
                         p.inputTokensPerSecond() / p.gpus() * perNode, p.computedInputTokensPerSecond() / p.gpus() * perNode);

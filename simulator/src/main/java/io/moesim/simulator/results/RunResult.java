@@ -219,6 +219,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
                 pool.put("meanBatchTokensPerRank", p.meanBatchTokensPerRank());
                 pool.put("meanStepSeconds", p.meanStepSeconds());
                 pool.put("steps", p.steps());
+                pool.put("rankBalance", p.rankBalance());
                 simPools.put(p.name(), pool);
             }
             root.put("simulation", simPools);

@@ -38,6 +38,8 @@ public final class ServingSimulation {
     private static final int PRIORITY_STEP_END = 0;
     private static final int PRIORITY_ARRIVAL = 1;
     private static final int PRIORITY_KICK = 2;
+    /** The attention-rank balance is measured on one step in this many (a prime, against periodic patterns). */
+    static final int BALANCE_STRIDE = 13;
 
     private final ServingSpec spec;
     private final Simulator sim = new Simulator();
@@ -231,6 +233,8 @@ public final class ServingSimulation {
         final List<Instance> instances = new ArrayList<>();
         final long kvCapacityTokensPerRank;
         double busySeconds, gpuComputeSeconds, exposedCommGpuSeconds, stepSeconds;
+        /** Rank balance: time of the sampled steps, and of the same batches spread evenly over the ranks. */
+        double sampledStepSeconds, balancedStepSeconds;
         double inputTokens, computedInputTokens, outputTokens, batchTokens;
         long steps;
         /** With the attention balancer: prompts not yet given to a rank, first come first. */
@@ -345,9 +349,12 @@ public final class ServingSimulation {
         final StepModel.Loads loads;
         final List<Rank> ranks = new ArrayList<>();
         final StepModel.Batch batch;
+        /** Scratch: the current batch spread evenly over the ranks. */
+        final StepModel.Batch balanced;
         final Port[] nics;
         boolean busy;
         boolean kickPending;
+        long startedSteps;
 
         Instance(Pool pool, StepModel stepModel, StepModel.Loads loads) {
             this.pool = pool;
@@ -358,6 +365,7 @@ public final class ServingSimulation {
                 ranks.add(new Rank(this, r));
             }
             batch = new StepModel.Batch(n);
+            balanced = new StepModel.Batch(n);
             nics = new Port[pool.poolSpec.gpusPerInstance()];
             LinkSpec nic = new LinkSpec(spec.hardware().efficiency().rdmaBytesPerSecond().value(),
                     spec.hardware().efficiency().collectiveLatencySeconds().value());
@@ -393,7 +401,18 @@ public final class ServingSimulation {
             StepModel.Step time = stepModel.step(batch, loads);
             busy = true;
             double start = sim.now();
-            sim.schedule(time.stepSeconds(), PRIORITY_STEP_END, Event.of(() -> endStep(time, tokens, start)));
+            // Attention-rank balance: this step's time (expected expert loads) over the time of the same
+            // batch spread evenly over the ranks; the DES step lasts as long as its slowest rank.
+            // Measured on every BALANCE_STRIDE-th step of an instance (two more step timings each).
+            double balance = Double.NaN;
+            if (ranks.size() > 1 && startedSteps++ % BALANCE_STRIDE == 0) {
+                balanced.setBalanced(batch);
+                double actual = stepModel.step(batch).stepSeconds();
+                balance = actual > 0 ? stepModel.step(balanced).stepSeconds() / actual : 1;
+            }
+            double stepBalance = balance;
+            sim.schedule(time.stepSeconds(), PRIORITY_STEP_END,
+                    Event.of(() -> endStep(time, tokens, start, stepBalance)));
         }
 
         /**
@@ -448,7 +467,7 @@ public final class ServingSimulation {
             }
         }
 
-        void endStep(StepModel.Step time, int tokens, double start) {
+        void endStep(StepModel.Step time, int tokens, double start, double balance) {
             busy = false;
             if (measuring()) {
                 double measured = sim.now() - Math.max(start, spec.warmupSeconds());
@@ -457,6 +476,10 @@ public final class ServingSimulation {
                 pool.gpuComputeSeconds += time.gpuComputeSeconds() * share;
                 pool.exposedCommGpuSeconds += time.exposedCommunicationSeconds() * pool.poolSpec.gpusPerInstance() * share;
                 pool.stepSeconds += time.stepSeconds();
+                if (!Double.isNaN(balance)) {
+                    pool.sampledStepSeconds += time.stepSeconds();
+                    pool.balancedStepSeconds += time.stepSeconds() * balance;
+                }
                 pool.batchTokens += (double) tokens / ranks.size();
                 pool.steps++;
             }
@@ -942,7 +965,8 @@ public final class ServingSimulation {
                     pool.inputTokens / measured, pool.computedInputTokens / measured, pool.outputTokens / measured,
                     pool.busySeconds / (ps.instances() * measured), compute, comm, Math.max(0, 1 - compute - comm),
                     pool.steps == 0 ? 0 : pool.batchTokens / pool.steps,
-                    pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps));
+                    pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps,
+                    pool.sampledStepSeconds > 0 ? pool.balancedStepSeconds / pool.sampledStepSeconds : 1));
             steps += pool.steps;
         }
         // TTFT of requests that arrived after warm-up (none for a decode pool alone: its requests arrive

@@ -143,11 +143,15 @@ public record SimulationResult(double simulatedSeconds, double measuredSeconds, 
      * @param meanBatchTokensPerRank     mean new tokens per rank per step
      * @param meanStepSeconds            mean step duration
      * @param steps                      steps after warm-up
+     * @param rankBalance                attention-rank balance: the steps' total time were every step's batch spread
+     *                                   evenly over the data-parallel ranks, over their actual total (both with expected
+     *                                   expert loads); 1 with one rank. Its complement is the throughput lost to
+     *                                   waiting for the slowest rank (TensorRT-LLM's actual / speed-of-light TPS)
      */
     public record PoolResult(String name, PoolSpec.Role role, int gpus, double nodes, double inputTokensPerSecond,
                              double computedInputTokensPerSecond, double outputTokensPerSecond, double utilisation,
                              double computeFraction, double communicationFraction, double idleFraction,
-                             double meanBatchTokensPerRank, double meanStepSeconds, long steps) {
+                             double meanBatchTokensPerRank, double meanStepSeconds, long steps, double rankBalance) {
 
         public double inputTokensPerSecondPerNode() {
             return inputTokensPerSecond / nodes;
