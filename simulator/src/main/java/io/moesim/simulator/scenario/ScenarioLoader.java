@@ -144,7 +144,7 @@ public final class ScenarioLoader {
             throw node.error("warmupSeconds", Node.format(warmup) + " is not below durationSeconds "
                     + Node.format(duration));
         }
-        double halfWidth = node.number("relativeHalfWidth", 1e-4, 0.5, Scenario.Simulation.DEFAULT.relativeHalfWidth());
+        double halfWidth = node.number("relativeHalfWidth", 0.001, 0.5, Scenario.Simulation.DEFAULT.relativeHalfWidth());
         double max = Double.NaN;
         if (node.has("maxSeconds")) {
             if (fixed) {

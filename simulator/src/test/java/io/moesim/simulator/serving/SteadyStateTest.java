@@ -110,16 +110,16 @@ class SteadyStateTest {
 
     @Test
     void theCapStopsARunThatHasNotSettled() {
-        // A 0.01% half-width cannot be met in 10 lifetimes: the run ends at the cap and says so.
-        Scenario s = mixtral("simulation.relativeHalfWidth=0.0001", "simulation.maxSeconds=100",
+        // A 0.1% half-width cannot be met in 10 lifetimes: the run ends at the cap and says so.
+        Scenario s = mixtral("simulation.relativeHalfWidth=0.001", "simulation.maxSeconds=100",
                 "simulation.warmupSeconds=10");
         SimulationResult r = RunResult.simulate(s).simulation();
         SimulationResult.Measurement m = r.measurement();
         assertEquals(SimulationResult.Stop.CAP, m.stop());
         assertEquals(10.0, m.warmupSeconds(), 0);
         assertTrue(r.simulatedSeconds() <= 100 && r.simulatedSeconds() > 100 - m.batchSeconds(), r.simulatedSeconds() + " s");
-        assertTrue(m.throughput().halfWidth() > 0.0001 * m.throughput().mean());
-        assertEquals(0.0001, m.targetRelativeHalfWidth(), 0);
+        assertTrue(m.throughput().halfWidth() > 0.001 * m.throughput().mean());
+        assertEquals(0.001, m.targetRelativeHalfWidth(), 0);
     }
 
     @Test
