@@ -139,7 +139,7 @@ public final class RunCommand implements Callable<Integer> {
     private static void printMeasurement(SimulationResult.Measurement m, PrintWriter out) {
         SimulationResult.Interval ci = m.throughput();
         String stop = switch (m.stop()) {
-            case DURATION -> "the scenario's simulation.durationSeconds";
+            case DURATION -> "a fixed duration (simulation.durationSeconds, or a trace's last arrival + a lifetime)";
             case SETTLED -> String.format(Locale.ROOT, "settled: 95%% CI half-width within %.1f%%",
                     100 * m.targetRelativeHalfWidth());
             case CAP -> String.format(Locale.ROOT, "at the cap, NOT settled (target %.1f%%)",
