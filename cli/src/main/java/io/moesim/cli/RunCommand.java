@@ -209,11 +209,12 @@ public final class RunCommand implements Callable<Integer> {
         int perNode = s.hardware().network().gpusPerNodeCount();
         out.printf(Locale.ROOT, "%n  SIMULATION (seed %d, %s routing, %.0f s simulated, first %.0f s warm-up)%n", s.seed(),
                 routing(s.routing()), sim.simulatedSeconds(), sim.simulatedSeconds() - sim.measuredSeconds());
+        printMeasurement(sim.measurement(), out);
         for (SimulationResult.PoolResult p : sim.pools()) {
             out.printf(Locale.ROOT, "    %s pool: %d GPUs, busy %.0f%%, time compute %.0f%% / communication %.0f%% / idle %.0f%%,"
-                            + " %.1f tokens per rank per step, step %.1f ms%n",
+                            + " %.1f tokens per rank per step, step %.1f ms, rank balance %.0f%%%n",
                     p.name(), p.gpus(), 100 * p.utilisation(), 100 * p.computeFraction(), 100 * p.communicationFraction(),
-                    100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3);
+                    100 * p.idleFraction(), p.meanBatchTokensPerRank(), p.meanStepSeconds() * 1e3, 100 * p.rankBalance());
             String idle = idleReasons(p);
             if (!idle.isEmpty()) {
                 out.println("      idle: " + idle);
@@ -283,6 +284,29 @@ public final class RunCommand implements Callable<Integer> {
     private static String num(double value) {
         return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
                 : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static void printMeasurement(SimulationResult.Measurement m, PrintWriter out) {
+        SimulationResult.Interval ci = m.throughput();
+        String stop = switch (m.stop()) {
+            case DURATION -> "a fixed duration (simulation.durationSeconds, or a trace's last arrival + a lifetime)";
+            case SETTLED -> String.format(Locale.ROOT, "settled: 95%% CI half-width within %.1f%%",
+                    100 * m.targetRelativeHalfWidth());
+            case CAP -> String.format(Locale.ROOT, "at the cap, NOT settled (target %.1f%%)",
+                    100 * m.targetRelativeHalfWidth());
+        };
+        out.printf(Locale.ROOT, "    measured: %.0f s window, %d requests completed in it (%d in the system at the end);"
+                        + " headline throughput +-%s (95%% CI, %d batches of %.1f s); stop: %s%n",
+                m.windowSeconds(), m.completedRequests(), m.requestsInSystem(),
+                Double.isNaN(ci.relativeHalfWidth()) ? "n/a" : String.format(Locale.ROOT, "%.1f%%",
+                        100 * ci.relativeHalfWidth()), ci.batches(), m.batchSeconds(), stop);
+        if (!m.enoughCompleted()) {
+            out.printf(Locale.ROOT, "    WARNING: TRANSIENT, not a steady state: only %d requests completed in the measured"
+                            + " window (it needs %d: one per request in the system, at least %d); lengthen"
+                            + " simulation.durationSeconds or leave it out%n", m.completedRequests(),
+                    Math.max(SimulationResult.MIN_COMPLETED_REQUESTS, m.requestsInSystem()),
+                    SimulationResult.MIN_COMPLETED_REQUESTS);
+        }
     }
 
     private static String routing(Scenario.Routing routing) {

@@ -246,12 +246,12 @@ class NewcomerTest {
         // Busy 90% of the time; in steps a GPU computes 60% and waits on exposed communication 10%:
         // idle 30% = 10% between steps + 20% waiting inside steps for the slowest GPU.
         SimulationResult.PoolResult p = new SimulationResult.PoolResult("decode", PoolSpec.Role.DECODE, 8, 1, 0, 0, 100,
-                0.9, 0.6, 0.1, 0.3, 10, 0.05, 100);
+                0.9, 0.6, 0.1, 0.3, 10, 0.05, 100, 1.0);
         String why = RunCommand.idleReasons(p);
         assertTrue(why.startsWith("20% waiting inside steps for the slowest GPU"), why);
         assertTrue(why.contains("10% between steps with no work"), why);
         SimulationResult.PoolResult busy = new SimulationResult.PoolResult("decode", PoolSpec.Role.DECODE, 8, 1, 0, 0,
-                100, 1.0, 0.7, 0.3, 0.0, 10, 0.05, 100);
+                100, 1.0, 0.7, 0.3, 0.0, 10, 0.05, 100, 1.0);
         assertEquals("", RunCommand.idleReasons(busy));
         assertTrue(why.endsWith("counted as communication (10%), not idle"), why);
     }

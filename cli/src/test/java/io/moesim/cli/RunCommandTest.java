@@ -66,6 +66,15 @@ class RunCommandTest {
         for (String key : List.of("requestsCompleted", "preemptions", "simulatedSeconds")) {
             assertTrue(root.get(key).isNumber(), key);
         }
+        // The default run follows the workload and measures a steady state (docs/results.md, measurement).
+        for (String key : List.of("warmupSeconds", "windowSeconds", "completedRequests", "requestsInSystem", "batches",
+                "batchSeconds", "throughputCi95/mean", "throughputCi95/halfWidth", "throughputCi95/relativeHalfWidth")) {
+            assertTrue(root.at("/measurement/" + key).isNumber(), key);
+        }
+        assertTrue(root.at("/measurement/enoughCompleted").asBoolean());
+        assertEquals("settled", root.at("/measurement/stop").asText());
+        assertTrue(o.out().contains("measured: "), o.out());
+        assertTrue(root.at("/simulation/decode/rankBalance").asDouble() > 0);
         try (var files = Files.list(json.getParent())) {
             assertEquals(1, files.count(), "no temporary file left behind");
         }
@@ -74,7 +83,8 @@ class RunCommandTest {
     @Test
     void aDecodeOnlyScenarioHasNoInputFigures(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("d.json");
-        CliRun o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "hardware=h200", "--json", json.toString());
+        CliRun o = run("run", "../scenarios/deepseek-v3-h800-decode.yaml", "--set", "hardware=h200",
+                "--set", "simulation.durationSeconds=20", "--json", json.toString());
         assertEquals(0, o.status(), o.err());
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals("h200", root.get("hardware").asText());

@@ -21,7 +21,7 @@ class SweepReportCommandTest {
     void sweepThenReport(@TempDir Path dir) {
         Path sweep = dir.resolve("sweep");
         CliRun s = run("sweep", DECODE, "--vary", "deployment.decode.maxBatchPerGpu=32,64", "--vary", "hardware=h800",
-                "--out", sweep.toString(), "--threads", "2");
+                "--set", "simulation.durationSeconds=20", "--out", sweep.toString(), "--threads", "2");
         assertEquals(0, s.status(), s.err());
         assertTrue(s.out().startsWith("2 points (2 feasible)"), s.out());
         assertTrue(Files.exists(sweep.resolve("sweep.csv")) && Files.exists(sweep.resolve("sweep.json")));

@@ -86,7 +86,8 @@ class ReportsTest {
     @Test
     void sweepReportDrawsBothFrontsAndTheirTable(@TempDir Path dir) throws Exception {
         Path sweep = dir.resolve("sweep");
-        new SweepRunner().run(DECODE, List.of(), List.of(SweepAxis.parse("deployment.decode.maxBatchPerGpu=32,128"),
+        new SweepRunner().run(DECODE, List.of("simulation.durationSeconds=20"),
+                List.of(SweepAxis.parse("deployment.decode.maxBatchPerGpu=32,128"),
                 SweepAxis.parse("hardware=h800,h200")), SweepRunner.Progress.NONE).write(sweep);
         Path out = dir.resolve("report");
         ReportWriter.write(Reports.of(sweep, List.of(), List.of()), out, Set.of(ReportWriter.Format.PDF));

@@ -179,6 +179,22 @@ public final class StepModel {
             prefillTokens += count * chunk;
         }
 
+        /**
+         * Makes this batch the balanced form of {@code from}: every rank gets the mean over the ranks of
+         * each of {@code from}'s per-rank sums (same totals, no rank slower than another).
+         */
+        public void setBalanced(Batch from) {
+            int n = ranks();
+            for (int i = 0; i < 6; i++) {
+                double[] src = i == 0 ? from.newTokens : i == 1 ? from.lmHeadTokens : i == 2 ? from.decodeAttended
+                        : i == 3 ? from.kvRead : i == 4 ? from.prefillAttended : from.prefillCached;
+                double[] dst = i == 0 ? newTokens : i == 1 ? lmHeadTokens : i == 2 ? decodeAttended
+                        : i == 3 ? kvRead : i == 4 ? prefillAttended : prefillCached;
+                Arrays.fill(dst, Arrays.stream(src).sum() / n);
+            }
+            prefillTokens = from.prefillTokens;
+        }
+
         /** New tokens over all ranks. */
         public double totalTokens() {
             double sum = 0;

@@ -62,7 +62,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
         }
         ServingSimulation serving;
         try {
-            serving = new ServingSimulation(ServingSpecs.from(scenario));
+            serving = new ServingSimulation(ServingSpecs.from(scenario, analytic.pools()));
         } catch (IllegalArgumentException e) {
             // What the simulation cannot run although the memory plan fits (e.g. KV room for less than
             // a sixty-fourth of the model's context per rank) is the deployment's, in its own words.
@@ -254,6 +254,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             root.put("preemptions", simulation.preemptions());
             root.put("events", simulation.events());
             root.put("steps", simulation.steps());
+            root.put("measurement", measurement(simulation.measurement()));
             Map<String, Object> simPools = new LinkedHashMap<>();
             for (SimulationResult.PoolResult p : simulation.pools()) {
                 Map<String, Object> pool = new LinkedHashMap<>();
@@ -270,11 +271,31 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
                 pool.put("meanBatchTokensPerRank", p.meanBatchTokensPerRank());
                 pool.put("meanStepSeconds", p.meanStepSeconds());
                 pool.put("steps", p.steps());
+                pool.put("rankBalance", p.rankBalance());
                 simPools.put(p.name(), pool);
             }
             root.put("simulation", simPools);
         }
         return root;
+    }
+
+    private static Map<String, Object> measurement(SimulationResult.Measurement m) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("warmupSeconds", m.warmupSeconds());
+        map.put("windowSeconds", m.windowSeconds());
+        map.put("completedRequests", m.completedRequests());
+        map.put("requestsInSystem", m.requestsInSystem());
+        map.put("enoughCompleted", m.enoughCompleted());
+        map.put("stop", m.stop().key());
+        map.put("batches", m.throughput().batches());
+        map.put("batchSeconds", m.batchSeconds());
+        Map<String, Object> ci = new LinkedHashMap<>();
+        ci.put("mean", number(m.throughput().mean()));
+        ci.put("halfWidth", number(m.throughput().halfWidth()));
+        ci.put("relativeHalfWidth", number(m.throughput().relativeHalfWidth()));
+        ci.put("targetRelativeHalfWidth", number(m.targetRelativeHalfWidth()));
+        map.put("throughputCi95", ci);
+        return map;
     }
 
     private Map<String, Object> analyticThroughput(int gpusPerNode, int prefillGpus, int decodeGpus) {

@@ -93,19 +93,44 @@ public record Scenario(String source, String name, String modelRef, ModelSpec mo
     }
 
     /**
-     * How long the discrete-event simulation runs.
+     * How long the discrete-event simulation runs. With {@code durationSeconds} given, exactly that
+     * long (warm-up included). Without it (NaN), the simulated time follows from the workload: a
+     * warm-up of about two request lifetimes, then batches of half a lifetime until the 95%
+     * confidence interval of the headline throughput (batch means) is within {@code relativeHalfWidth}
+     * of its mean, or until {@code maxSeconds} (see {@code ServingSpecs}).
      *
-     * @param durationSeconds simulated time, warm-up included
-     * @param warmupSeconds   leading simulated time left out of every figure
+     * @param durationSeconds   simulated time, warm-up included; NaN: follow from the workload
+     * @param warmupSeconds     leading simulated time left out of every figure; NaN: the default
+     * @param relativeHalfWidth the stopping criterion without a duration: CI half-width / mean
+     * @param maxSeconds        the most simulated time without a duration; NaN: the default cap
      */
-    public record Simulation(double durationSeconds, double warmupSeconds) {
-        /** Defaults: 60 simulated seconds of which the first 20 are warm-up. */
-        public static final Simulation DEFAULT = new Simulation(60, 20);
+    public record Simulation(double durationSeconds, double warmupSeconds, double relativeHalfWidth,
+                             double maxSeconds) {
+        /** Defaults: the simulated time follows from the workload, stopping at a 2% half-width. */
+        public static final Simulation DEFAULT = new Simulation(Double.NaN, Double.NaN, 0.02, Double.NaN);
+
+        /** A fixed duration with its warm-up. */
+        public Simulation(double durationSeconds, double warmupSeconds) {
+            this(durationSeconds, warmupSeconds, DEFAULT.relativeHalfWidth, Double.NaN);
+        }
 
         public Simulation {
-            if (!(durationSeconds > 0) || !(warmupSeconds >= 0) || !(warmupSeconds < durationSeconds)) {
+            if (fixed(durationSeconds) && (!(durationSeconds > 0) || !(warmupSeconds >= 0)
+                    || !(warmupSeconds < durationSeconds))) {
                 throw new IllegalArgumentException("need durationSeconds > warmupSeconds >= 0");
             }
+            if (!(relativeHalfWidth > 0 && relativeHalfWidth < 1)) {
+                throw new IllegalArgumentException("need 0 < relativeHalfWidth < 1");
+            }
+        }
+
+        private static boolean fixed(double durationSeconds) {
+            return !Double.isNaN(durationSeconds);
+        }
+
+        /** Whether the scenario fixes the simulated time. */
+        public boolean fixed() {
+            return fixed(durationSeconds);
         }
     }
 }

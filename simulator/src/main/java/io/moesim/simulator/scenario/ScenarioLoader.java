@@ -159,15 +159,27 @@ public final class ScenarioLoader {
         if (node == null) {
             return Scenario.Simulation.DEFAULT;
         }
-        double duration = node.number("durationSeconds", 1e-3, 1e7, Scenario.Simulation.DEFAULT.durationSeconds());
-        double warmup = node.number("warmupSeconds", 0, 1e7,
-                Math.min(Scenario.Simulation.DEFAULT.warmupSeconds(), duration / 3));
-        if (warmup >= duration) {
+        boolean fixed = node.has("durationSeconds");
+        double duration = fixed ? node.number("durationSeconds", 1e-3, 1e7) : Double.NaN;
+        double warmup = node.has("warmupSeconds") ? node.number("warmupSeconds", 0, 1e7)
+                : fixed ? Math.min(20, duration / 3) : Double.NaN;
+        if (fixed && warmup >= duration) {
             throw node.error("warmupSeconds", Node.format(warmup) + " is not below durationSeconds "
                     + Node.format(duration));
         }
+        double halfWidth = node.number("relativeHalfWidth", 0.001, 0.5, Scenario.Simulation.DEFAULT.relativeHalfWidth());
+        double max = Double.NaN;
+        if (node.has("maxSeconds")) {
+            if (fixed) {
+                throw node.error("maxSeconds", "caps the simulated time only without durationSeconds (which fixes it)");
+            }
+            max = node.number("maxSeconds", 1e-3, 1e7);
+            if (!Double.isNaN(warmup) && warmup >= max) {
+                throw node.error("warmupSeconds", Node.format(warmup) + " is not below maxSeconds " + Node.format(max));
+            }
+        }
         node.finish();
-        return new Scenario.Simulation(duration, warmup);
+        return new Scenario.Simulation(duration, warmup, halfWidth, max);
     }
 
     private static Scenario.Placement placement(Node root, ModelSpec model, Path dir) {

@@ -38,6 +38,8 @@ public final class ServingSimulation {
     private static final int PRIORITY_STEP_END = 0;
     private static final int PRIORITY_ARRIVAL = 1;
     private static final int PRIORITY_KICK = 2;
+    /** The attention-rank balance is measured on one step in this many (a prime, against periodic patterns). */
+    static final int BALANCE_STRIDE = 13;
 
     private final ServingSpec spec;
     private final Simulator sim = new Simulator();
@@ -50,6 +52,7 @@ public final class ServingSimulation {
     private long nextRequestId;
     private long arrived;
     private long completed;
+    private long completedInWindow;
     private long preemptions;
     private final List<Request> measuredRequests = new ArrayList<>();
     private final List<Request> finishedMeasured = new ArrayList<>();
@@ -65,7 +68,11 @@ public final class ServingSimulation {
         }
     }
 
-    /** Runs the simulation for the spec's duration and returns its results. */
+    /**
+     * Runs the simulation and returns its results: for the spec's duration, or with a stopping rule
+     * until the headline throughput has settled (or the duration, the cap, is reached). The measured
+     * window after warm-up is cut into batches whose headline throughputs give the confidence interval.
+     */
     public SimulationResult run() {
         return run(seconds -> { });
     }
@@ -77,13 +84,62 @@ public final class ServingSimulation {
      */
     public SimulationResult run(java.util.function.DoubleConsumer progress) {
         startArrivals();
-        double duration = spec.durationSeconds();
-        int slices = 100;
-        for (int k = 1; k <= slices; k++) {
-            sim.run(k == slices ? duration : duration * k / slices);
-            progress.accept(Math.min(duration, sim.now()));
+        double warmup = spec.warmupSeconds();
+        double window = spec.durationSeconds() - warmup;
+        ServingSpec.Settle settle = spec.settle();
+        int batches;
+        double batchSeconds;
+        if (settle == null) {
+            batches = ServingSpec.FIXED_BATCHES;
+            batchSeconds = window / batches;
+        } else if (window < settle.batchSeconds()) {
+            batches = 1;
+            batchSeconds = window;
+        } else {
+            batches = (int) Math.floor(window / settle.batchSeconds() + 1e-9);
+            batchSeconds = settle.batchSeconds();
         }
-        return results();
+        sim.run(warmup);
+        progress.accept(sim.now());
+        double before = headlineTokens();
+        List<Double> rates = new ArrayList<>();
+        SimulationResult.Stop stop = settle == null ? SimulationResult.Stop.DURATION : SimulationResult.Stop.CAP;
+        double end = warmup;
+        for (int i = 1; i <= batches; i++) {
+            end = settle == null && i == batches ? spec.durationSeconds() : warmup + i * batchSeconds;
+            sim.run(end);
+            progress.accept(sim.now());
+            double now = headlineTokens();
+            rates.add((now - before) / batchSeconds);
+            before = now;
+            if (settle != null && i >= settle.minBatches()) {
+                SimulationResult.Interval ci = SimulationResult.Interval.of(rates);
+                if (ci.halfWidth() <= settle.relativeHalfWidth() * ci.mean() && ci.mean() > 0) {
+                    stop = SimulationResult.Stop.SETTLED;
+                    break;
+                }
+            }
+        }
+        return results(end, batchSeconds, rates, stop);
+    }
+
+    /**
+     * Tokens of the headline throughput counted so far (after warm-up): output tokens of the decoding
+     * pools, or input tokens (cache hits included) of a prefill pool alone.
+     */
+    private double headlineTokens() {
+        double output = 0;
+        double input = 0;
+        boolean decodes = false;
+        for (Pool pool : pools) {
+            if (pool.poolSpec.role() != PoolSpec.Role.PREFILL) {
+                output += pool.outputTokens;
+                decodes = true;
+            } else {
+                input += pool.inputTokens;
+            }
+        }
+        return decodes ? output : input;
     }
 
     // ------------------------------------------------------------------ arrivals
@@ -160,6 +216,7 @@ public final class ServingSimulation {
         completed++;
         if (measuring()) {
             finishedMeasured.add(request);
+            completedInWindow++;
         }
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
@@ -168,6 +225,9 @@ public final class ServingSimulation {
 
     private void prefillOnlyDone(Request request) {
         completed++;
+        if (measuring()) {
+            completedInWindow++;
+        }
         if (spec.workload().arrivals() instanceof Workload.Concurrency) {
             sim.schedule(0, PRIORITY_ARRIVAL, Event.of(() -> arrive(sampleRequest())));
         }
@@ -184,6 +244,8 @@ public final class ServingSimulation {
         final List<Instance> instances = new ArrayList<>();
         final long kvCapacityTokensPerRank;
         double busySeconds, gpuComputeSeconds, exposedCommGpuSeconds, stepSeconds;
+        /** Rank balance: time of the sampled steps, and of the same batches spread evenly over the ranks. */
+        double sampledStepSeconds, balancedStepSeconds;
         double inputTokens, computedInputTokens, outputTokens, batchTokens;
         long steps;
         /** With the attention balancer: prompts not yet given to a rank, first come first. */
@@ -304,9 +366,12 @@ public final class ServingSimulation {
         final StepModel.Loads loads;
         final List<Rank> ranks = new ArrayList<>();
         final StepModel.Batch batch;
+        /** Scratch: the current batch spread evenly over the ranks. */
+        final StepModel.Batch balanced;
         final Port[] nics;
         boolean busy;
         boolean kickPending;
+        long startedSteps;
 
         Instance(Pool pool, StepModel stepModel, StepModel.Loads loads) {
             this.pool = pool;
@@ -317,6 +382,7 @@ public final class ServingSimulation {
                 ranks.add(new Rank(this, r));
             }
             batch = new StepModel.Batch(n);
+            balanced = new StepModel.Batch(n);
             nics = new Port[pool.poolSpec.gpusPerInstance()];
             LinkSpec nic = stepModel.kvTransferLink();
             for (int g = 0; g < nics.length; g++) {
@@ -351,7 +417,18 @@ public final class ServingSimulation {
             StepModel.Step time = stepModel.step(batch, loads);
             busy = true;
             double start = sim.now();
-            sim.schedule(time.stepSeconds(), PRIORITY_STEP_END, Event.of(() -> endStep(time, tokens, start)));
+            // Attention-rank balance: this step's time (expected expert loads) over the time of the same
+            // batch spread evenly over the ranks; the DES step lasts as long as its slowest rank.
+            // Measured on every BALANCE_STRIDE-th step of an instance (two more step timings each).
+            double balance = Double.NaN;
+            if (ranks.size() > 1 && startedSteps++ % BALANCE_STRIDE == 0) {
+                balanced.setBalanced(batch);
+                double actual = stepModel.step(batch).stepSeconds();
+                balance = actual > 0 ? stepModel.step(balanced).stepSeconds() / actual : 1;
+            }
+            double stepBalance = balance;
+            sim.schedule(time.stepSeconds(), PRIORITY_STEP_END,
+                    Event.of(() -> endStep(time, tokens, start, stepBalance)));
         }
 
         /**
@@ -406,7 +483,7 @@ public final class ServingSimulation {
             }
         }
 
-        void endStep(StepModel.Step time, int tokens, double start) {
+        void endStep(StepModel.Step time, int tokens, double start, double balance) {
             busy = false;
             if (measuring()) {
                 double measured = sim.now() - Math.max(start, spec.warmupSeconds());
@@ -415,6 +492,10 @@ public final class ServingSimulation {
                 pool.gpuComputeSeconds += time.gpuComputeSeconds() * share;
                 pool.exposedCommGpuSeconds += time.exposedCommunicationSeconds() * pool.poolSpec.gpusPerInstance() * share;
                 pool.stepSeconds += time.stepSeconds();
+                if (!Double.isNaN(balance)) {
+                    pool.sampledStepSeconds += time.stepSeconds();
+                    pool.balancedStepSeconds += time.stepSeconds() * balance;
+                }
                 pool.batchTokens += (double) tokens / ranks.size();
                 pool.steps++;
             }
@@ -884,8 +965,9 @@ public final class ServingSimulation {
         return pools.get(index).kvCapacityTokensPerRank;
     }
 
-    private SimulationResult results() {
-        double measured = spec.durationSeconds() - spec.warmupSeconds();
+    private SimulationResult results(double endSeconds, double batchSeconds, List<Double> batchRates,
+                                     SimulationResult.Stop stop) {
+        double measured = endSeconds - spec.warmupSeconds();
         List<SimulationResult.PoolResult> poolResults = new ArrayList<>();
         long steps = 0;
         for (Pool pool : pools) {
@@ -899,7 +981,8 @@ public final class ServingSimulation {
                     pool.inputTokens / measured, pool.computedInputTokens / measured, pool.outputTokens / measured,
                     pool.busySeconds / (ps.instances() * measured), compute, comm, Math.max(0, 1 - compute - comm),
                     pool.steps == 0 ? 0 : pool.batchTokens / pool.steps,
-                    pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps));
+                    pool.steps == 0 ? 0 : pool.stepSeconds / pool.steps, pool.steps,
+                    pool.sampledStepSeconds > 0 ? pool.balancedStepSeconds / pool.sampledStepSeconds : 1));
             steps += pool.steps;
         }
         // TTFT of requests that arrived after warm-up (none for a decode pool alone: its requests arrive
@@ -908,8 +991,12 @@ public final class ServingSimulation {
                 .filter(r -> r.generatedTokens() > 0).mapToDouble(Request::ttftSeconds).toArray();
         double[] tpot = finishedMeasured.stream().mapToDouble(Request::tpotSeconds).filter(x -> !Double.isNaN(x))
                 .toArray();
+        SimulationResult.Interval ci = SimulationResult.Interval.of(batchRates);
+        SimulationResult.Measurement measurement = new SimulationResult.Measurement(spec.warmupSeconds(), measured,
+                completedInWindow, arrived - completed, stop, batchSeconds, List.copyOf(batchRates), ci,
+                spec.settle() == null ? Double.NaN : spec.settle().relativeHalfWidth());
         return new SimulationResult(sim.now(), measured, arrived, completed, arrived - completed,
                 SimulationResult.Percentiles.of(ttft), SimulationResult.Percentiles.of(tpot), preemptions,
-                poolResults, sim.firedEvents(), steps);
+                poolResults, sim.firedEvents(), steps, measurement);
     }
 }

@@ -20,22 +20,50 @@ import java.util.Objects;
  * @param routing           synthetic routing law
  * @param precision         number formats (weights, activations, KV cache, dispatch, combine)
  * @param seed              the run's seed
- * @param durationSeconds   simulated time
+ * @param durationSeconds   simulated time; with {@code settle}, the most simulated time (the cap)
  * @param warmupSeconds     leading time excluded from the statistics
  * @param placement         how each instance places its experts (contiguous by default)
  * @param trace             a router trace to replay instead of the synthetic law, or null
+ * @param settle            the stopping rule that ends the run before {@code durationSeconds} once the headline
+ *                          throughput has settled, or null: run exactly {@code durationSeconds}
  */
 public record ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
                           SyntheticRouting.Distribution routing, Precision precision,
                           long seed, double durationSeconds, double warmupSeconds,
                           io.moesim.simulator.placement.PlacementPlan placement,
-                          io.moesim.simulator.routing.TraceRoutingPlan trace) {
+                          io.moesim.simulator.routing.TraceRoutingPlan trace, Settle settle) {
+
+    /** Batches per measured window when the duration is fixed (for the confidence interval alone). */
+    public static final int FIXED_BATCHES = 10;
+
+    /**
+     * Stop at the end of the first batch after warm-up at which at least {@code minBatches} batches of
+     * {@code batchSeconds} have been measured and the 95% confidence interval of the headline throughput
+     * (Student t over the batch means) has a half-width of at most {@code relativeHalfWidth} of the mean.
+     */
+    public record Settle(double batchSeconds, int minBatches, double relativeHalfWidth) {
+        public Settle {
+            if (!(batchSeconds > 0) || minBatches < 2 || !(relativeHalfWidth > 0)) {
+                throw new IllegalArgumentException("need batchSeconds > 0, minBatches >= 2, relativeHalfWidth > 0");
+            }
+        }
+    }
+
+    /** A fixed duration. */
+    public ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
+                       SyntheticRouting.Distribution routing, Precision precision,
+                       long seed, double durationSeconds, double warmupSeconds,
+                       io.moesim.simulator.placement.PlacementPlan placement,
+                       io.moesim.simulator.routing.TraceRoutingPlan trace) {
+        this(model, hardware, pools, workload, routing, precision, seed, durationSeconds, warmupSeconds, placement,
+                trace, null);
+    }
 
     /** Synthetic routing and contiguous placement. */
     public ServingSpec(ModelSpec model, HardwareProfile hardware, List<PoolSpec> pools, Workload workload,
                        SyntheticRouting.Distribution routing, Precision precision,
                        long seed, double durationSeconds, double warmupSeconds) {
-        this(model, hardware, pools, workload, routing, precision, seed, durationSeconds, warmupSeconds, null, null);
+        this(model, hardware, pools, workload, routing, precision, seed, durationSeconds, warmupSeconds, null, null, null);
     }
 
     public ServingSpec {

@@ -2,6 +2,9 @@ package io.moesim.simulator.serving;
 
 import io.moesim.models.InputException;
 import io.moesim.models.trace.RouterTrace;
+import io.moesim.simulator.analytic.AnalyticModel;
+import io.moesim.simulator.analytic.PoolEstimate;
+import io.moesim.simulator.config.Node;
 import io.moesim.simulator.placement.PlacementFile;
 import io.moesim.simulator.placement.PlacementPlan;
 import io.moesim.simulator.placement.PlacementStrategy;
@@ -40,6 +43,14 @@ public final class ServingSpecs {
 
     /** The serving spec of {@code scenario}. */
     public static ServingSpec from(Scenario scenario) {
+        return from(scenario, scenario.simulation().fixed() ? null : AnalyticModel.estimate(scenario));
+    }
+
+    /**
+     * The serving spec of {@code scenario}; {@code analytic} (its analytic estimate) sizes the
+     * simulated time when the scenario does not fix it (may be null otherwise).
+     */
+    public static ServingSpec from(Scenario scenario, List<PoolEstimate> analytic) {
         List<PoolSpec> pools = new ArrayList<>();
         for (Pool pool : scenario.deployment().pools()) {
             pools.add(pool(pool, scenario.placement().redundantExperts()));
@@ -75,9 +86,103 @@ public final class ServingSpecs {
             throw InputException.at(scenario.source(), "placement.fitTokens", "needs routing: { trace: FILE }");
         }
         PlacementPlan placement = placementPlan(scenario, pools);
+        Scenario.Simulation simulation = scenario.simulation();
+        double duration = simulation.durationSeconds();
+        double warmup = simulation.warmupSeconds();
+        ServingSpec.Settle settle = null;
+        if (!simulation.fixed()) {
+            double lifetime = lifetimeSeconds(scenario, analytic, arrivals);
+            boolean decodeOnly = scenario.deployment().prefill() == null && scenario.deployment().colocated() == null;
+            if (arrivals instanceof Workload.Trace t) {
+                // A finite trace: every request arrives, then a lifetime for the last ones to finish.
+                double last = t.entries().isEmpty() ? 0 : t.entries().getLast().arrivalSeconds();
+                duration = last + lifetime;
+                warmup = Double.isNaN(warmup) ? Math.min(lifetime, duration / 3) : warmup;
+                if (warmup >= duration) {
+                    throw InputException.at(scenario.source(), "simulation.warmupSeconds", Node.format(warmup)
+                            + " is not below the " + Node.format(duration) + " s the trace lasts");
+                }
+            } else {
+                // A decode pool alone starts in steady state (requests part-way through their outputs).
+                warmup = Double.isNaN(warmup) ? (decodeOnly ? 1 : WARMUP_LIFETIMES) * lifetime : warmup;
+                double batch = Math.max(lifetime * BATCH_LIFETIMES, MIN_STEPS_PER_BATCH * longestStepSeconds(analytic));
+                if (arrivals instanceof Workload.Poisson p) {
+                    batch = Math.max(batch, MIN_ARRIVALS_PER_BATCH / p.requestsPerSecond());
+                }
+                duration = Double.isNaN(simulation.maxSeconds()) ? warmup + MAX_BATCHES * batch : simulation.maxSeconds();
+                if (warmup >= duration) {
+                    throw InputException.at(scenario.source(), "simulation.warmupSeconds", Node.format(warmup)
+                            + " is not below the cap of " + Node.format(duration) + " s (simulation.maxSeconds)");
+                }
+                settle = new ServingSpec.Settle(batch, MIN_BATCHES, simulation.relativeHalfWidth());
+            }
+        }
         return new ServingSpec(scenario.model(), scenario.hardware(), pools, workload, routing, scenario.precision(),
-                scenario.seed(), scenario.simulation().durationSeconds(), scenario.simulation().warmupSeconds(),
-                placement, trace);
+                scenario.seed(), duration, warmup, placement, trace, settle);
+    }
+
+    /** Warm-up without a duration: this many request lifetimes (one for a decode pool alone). */
+    public static final double WARMUP_LIFETIMES = 2;
+    /** Length of a measured batch: this many request lifetimes... */
+    public static final double BATCH_LIFETIMES = 0.5;
+    /** ...and at least this many of the longest analytic step. */
+    public static final double MIN_STEPS_PER_BATCH = 20;
+    /** ...and with Poisson arrivals at least this many arrivals (so that a batch mean is near normal). */
+    public static final double MIN_ARRIVALS_PER_BATCH = 50;
+    /** Batches measured at least (the window is then at least 5 lifetimes)... */
+    public static final int MIN_BATCHES = 10;
+    /** ...and at most, by default (a window of 10 lifetimes). */
+    public static final int MAX_BATCHES = 20;
+    /** The lifetime assumed when the analytic estimate gives none (a pool it cannot size). */
+    private static final double FALLBACK_LIFETIME_SECONDS = 20;
+
+    /**
+     * A request's expected time in the system from the analytic estimate: the prefilling pool's TTFT
+     * plus the decoding pool's TPOT for each further output token (for a decode pool alone, every
+     * output token); for a closed loop at least concurrency / request rate (Little's law), which
+     * counts the queueing the estimate leaves out.
+     */
+    static double lifetimeSeconds(Scenario scenario, List<PoolEstimate> analytic, Workload.Arrivals arrivals) {
+        double meanOutput = scenario.workload().outputTokens().mean();
+        double meanInput = scenario.workload().inputTokens().mean();
+        boolean prefills = analytic.stream().anyMatch(p -> p.pool().role().prefills());
+        double lifetime = 0;
+        double output = 0;
+        double input = 0;
+        for (PoolEstimate p : analytic) {
+            if (p.pool().role().prefills()) {
+                lifetime += finite(p.ttftSeconds());
+                input += finite(p.inputTokensPerSecond());
+            }
+            if (p.pool().role().decodes()) {
+                lifetime += finite(p.tpotSeconds()) * Math.max(0, meanOutput - (prefills ? 1 : 0));
+                output += finite(p.outputTokensPerSecond());
+            }
+        }
+        if (arrivals instanceof Workload.Concurrency c) {
+            double requestsPerSecond = output > 0 ? output / meanOutput : input / meanInput;
+            if (requestsPerSecond > 0) {
+                lifetime = Math.max(lifetime, c.requests() / requestsPerSecond);
+            }
+        }
+        return lifetime > 0 && Double.isFinite(lifetime) ? lifetime : FALLBACK_LIFETIME_SECONDS;
+    }
+
+    private static double longestStepSeconds(List<PoolEstimate> analytic) {
+        double longest = 0;
+        for (PoolEstimate p : analytic) {
+            if (p.prefillStep() != null) {
+                longest = Math.max(longest, finite(p.prefillStep().stepSeconds()));
+            }
+            if (p.decodeStep() != null) {
+                longest = Math.max(longest, finite(p.decodeStep().stepSeconds()));
+            }
+        }
+        return longest;
+    }
+
+    private static double finite(double x) {
+        return Double.isFinite(x) ? x : 0;
     }
 
     /** The placement plan, checked against every pool's instance shape (one-line errors on the scenario). */

@@ -134,7 +134,8 @@ class SweepRunnerTest {
 
     @Test
     void realRunsMatchMoesimRun() {
-        SweepResult result = new SweepRunner().run(DECODE, List.of(),
+        // A fixed 20 s (the default follows the workload: minutes of simulated time per point).
+        SweepResult result = new SweepRunner().run(DECODE, List.of("simulation.durationSeconds=20"),
                 List.of(SweepAxis.parse("deployment.decode.maxBatchPerGpu=32,128"), SweepAxis.parse("hardware=h800,h200")),
                 SweepRunner.Progress.NONE);
         assertEquals(4, result.points().size());
@@ -142,7 +143,7 @@ class SweepRunnerTest {
         assertEquals(List.of("128", "h200"), p.values());
         // The same JSON `moesim run --json` writes for that point (the simulation, seeded: same numbers).
         RunResult direct = RunResult.simulate(new ScenarioLoader().load(DECODE,
-                List.of("deployment.decode.maxBatchPerGpu=128", "hardware=h200")));
+                List.of("simulation.durationSeconds=20", "deployment.decode.maxBatchPerGpu=128", "hardware=h200")));
         com.fasterxml.jackson.databind.JsonNode json =
                 new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(direct.toJson());
         assertEquals(json.at("/throughput/outputTokensPerSecondPerGpu").asDouble(), p.outputTokensPerSecondPerGpu(), 1e-9);
