@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code moesim validate [--cases DIR] [--json FILE]}: every validation case's prediction against its
+ * {@code moesim validate [--cases DIR] [--json FILE] [--write-bands [FILE]]}: every validation case's prediction against its
  * published figure; exit 1 when a case expected to pass leaves its tolerance.
  */
 @Command(name = "validate", description = "Compares moesim's predictions with published measurements"
@@ -25,11 +25,20 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the table and summary as JSON to FILE")
     Path json;
 
+    @Option(names = "--write-bands", paramLabel = "FILE", arity = "0..1", fallbackValue = "validation/error-bands.yaml",
+            description = "also write the error bands of the validation cases (default FILE: validation/error-bands.yaml,"
+                    + " the file `moesim run` reads; commit it)")
+    Path writeBands;
+
     @Override
     public Integer call() {
         Validator.Report report = Validator.run(cases);
         if (json != null) {
             Validator.writeJson(report, json);
+        }
+        if (writeBands != null) {
+            Validator.writeBands(report, writeBands);
+            spec.commandLine().getOut().printf("wrote %s%n", writeBands);
         }
         PrintWriter out = spec.commandLine().getOut();
         Validator.print(report, out);
