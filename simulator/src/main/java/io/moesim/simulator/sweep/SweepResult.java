@@ -75,12 +75,14 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         for (SweepAxis axis : axes) {
             out.append(',').append(csvField(axis.key()));
         }
-        for (String column : RESULT_COLUMNS) {
-            out.append(',').append(column);
+        // the band columns go before the two Pareto flags, which stay last
+        for (int c = 0; c < RESULT_COLUMNS.length - 2; c++) {
+            out.append(',').append(RESULT_COLUMNS[c]);
         }
         for (String[] band : BAND_COLUMNS) {
             out.append(',').append(band[1]).append("Low,").append(band[1]).append("High");
         }
+        out.append(",paretoThroughput,paretoCost");
         out.append('\n');
         for (SweepPoint p : points) {
             out.append(p.index());
@@ -90,14 +92,15 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
             Object[] cells = {p.feasible(), p.inputTokensPerSecondPerGpu(), p.outputTokensPerSecondPerGpu(),
                 p.tokensPerSecondPerUser(), p.ttftSeconds().p50(), p.ttftSeconds().p90(), p.ttftSeconds().p99(),
                 p.tpotSeconds().p50(), p.tpotSeconds().p90(), p.tpotSeconds().p99(), p.memoryBytesPerGpu(),
-                p.capacityBytesPerGpu(), p.usdPerMillionInputTokens(), p.usdPerMillionOutputTokens(),
-                p.paretoThroughput(), p.paretoCost()};
+                p.capacityBytesPerGpu(), p.usdPerMillionInputTokens(), p.usdPerMillionOutputTokens()};
             List<Object> all = new ArrayList<>(List.of(cells));
             for (String[] band : BAND_COLUMNS) {
                 SweepPoint.Band b = p.uncertainty().get(band[0]);
                 all.add(b == null ? Double.NaN : b.low());
                 all.add(b == null ? Double.NaN : b.high());
             }
+            all.add(p.paretoThroughput());
+            all.add(p.paretoCost());
             for (Object cell : all) {
                 out.append(',');
                 if (cell instanceof Double d) {
