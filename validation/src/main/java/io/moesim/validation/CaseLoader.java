@@ -87,12 +87,18 @@ public final class CaseLoader {
         } else {
             root.raw("pair");
         }
+        boolean band = root.bool("band", true);
+        if (!band && expect != ValidationCase.Expect.KNOWN_GAP) {
+            throw root.error("band", "only a known gap (expect: known-gap) whose published setup moesim cannot express"
+                    + " may be left out of the error bands");
+        }
         Node probeNode = root.map("probe");
         Probe probe = probe(probeNode, file.toAbsolutePath().getParent());
         String[] hardwareAndModel = hardwareAndModel(probe, probeNode);
         root.finish();
         return new ValidationCase(file.toString(), name, description, role, url, section, value, unit, tolerance,
-                expect, reason, probe, hardwareAndModel[0], hardwareAndModel[1], pair);
+                expect, reason, probe, hardwareAndModel[0], hardwareAndModel[1], pair,
+                band);
     }
 
     /** Reads {@code tolerance}: a fraction (0.15) or a percentage ("15%"). */

@@ -22,10 +22,13 @@ import java.util.Objects;
  *                      scenario's); {@code none} for a figure of the model alone
  * @param model         the model id (the probe's or the scenario's)
  * @param pair          the case published side by side with this one on other hardware, or null
+ * @param band          whether the residual informs the error bands (false only for a known gap whose
+ *                      published setup uses a feature moesim cannot express, e.g. multi-token prediction)
  */
 public record ValidationCase(String file, String name, String description, Role role, String sourceUrl,
                              String sourceSection, double measuredValue, String unit, double tolerance,
-                             Expect expect, String reason, Probe probe, String hardware, String model, Pair pair) {
+                             Expect expect, String reason, Probe probe, String hardware, String model, Pair pair,
+                             boolean band) {
 
     /** A figure that does not depend on hardware (model accounting). */
     public static final String NO_HARDWARE = "none";
@@ -48,6 +51,9 @@ public record ValidationCase(String file, String name, String description, Role 
         Objects.requireNonNull(probe, "probe");
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(model, "model");
+        if (!band && expect != Expect.KNOWN_GAP) {
+            throw new IllegalArgumentException("only a known gap can be left out of the error bands");
+        }
         if (expect == Expect.KNOWN_GAP && (reason == null || reason.isBlank())) {
             throw new IllegalArgumentException("a known gap needs a reason");
         }

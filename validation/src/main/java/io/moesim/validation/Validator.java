@@ -162,10 +162,11 @@ public final class Validator {
     /**
      * The kind of headline figure a case's residual informs, or null: validation-role {@code run}
      * cases of a throughput key, a TTFT or TPOT key, or a cost per million tokens (which informs
-     * throughput as its inverse). Calibration cases and kernel-level cases inform no band.
+     * throughput as its inverse). Calibration cases, kernel-level cases and known gaps marked
+     * {@code band: false} (a published setup moesim cannot express) inform no band.
      */
     public static ErrorBands.Kind bandKind(ValidationCase c) {
-        if (c.role() != ValidationCase.Role.VALIDATION || !(c.probe() instanceof Probe.Run run)) {
+        if (c.role() != ValidationCase.Role.VALIDATION || !c.band() || !(c.probe() instanceof Probe.Run run)) {
             return null;
         }
         String key = run.key();

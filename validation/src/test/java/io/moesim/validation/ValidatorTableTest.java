@@ -23,7 +23,7 @@ class ValidatorTableTest {
         Probe probe = key == null ? new Probe.Gemm(hw, 64, 4096, 7168, 1)
                 : new Probe.Run(Path.of("s.yaml"), List.of(), true, key, 1);
         return new ValidationCase(name + ".yaml", name, "d", role, "https://example.org", "s", 100, "tokens/s", 0.15,
-                ValidationCase.Expect.PASS, null, probe, hw, "deepseek-v3", pair);
+                ValidationCase.Expect.PASS, null, probe, hw, "deepseek-v3", pair, true);
     }
 
     private static Validator.Row row(ValidationCase c, double error) {
@@ -143,6 +143,18 @@ class ValidatorTableTest {
         assertEquals(1 / 1.1 - 1, band.relativeLow(), 1e-12);
         assertEquals(0.05, band.relativeHigh(), 1e-12);
         assertTrue(bands.band("b200", OUT).text("b200").startsWith("uncalibrated"));
+    }
+
+    @Test
+    void aKnownGapOfAFeatureMoesimLacksCanStayOutOfTheBands() {
+        ValidationCase mtp = new ValidationCase("m.yaml", "m", "d", V, "u", "s", 3.6, "ms", 0.15, ValidationCase.Expect.KNOWN_GAP,
+                "no multi-token prediction", new Probe.Run(Path.of("s.yaml"), List.of(), true, "latency.tpotSeconds.p50", 1),
+                "b200", "deepseek-v3", null, false);
+        ErrorBands bands = Validator.bands(new Validator.Report(List.of(new Validator.Row(mtp, 16, 3.4, Validator.Status.KNOWN_GAP))));
+        assertTrue(bands.residuals().isEmpty());
+        assertTrue(bands.band("b200", "latency.tpotSeconds.p50").text("b200").startsWith("uncalibrated"));
+        assertThrows(IllegalArgumentException.class, () -> new ValidationCase("m.yaml", "m", "d", V, "u", "s", 3.6, "ms", 0.15,
+                ValidationCase.Expect.PASS, null, mtp.probe(), "b200", "deepseek-v3", null, false));
     }
 
     @Test
