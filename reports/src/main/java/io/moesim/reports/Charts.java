@@ -145,7 +145,8 @@ public final class Charts {
             YIntervalSeriesCollection intervals = new YIntervalSeriesCollection();
             intervals.addSeries(bars);
             YIntervalRenderer barRenderer = new YIntervalRenderer();
-            barRenderer.setSeriesPaint(0, DOMINATED);
+            keepSeriesLooks(barRenderer);
+            barRenderer.setSeriesPaint(0, new Color(90, 90, 90));
             barRenderer.setSeriesStroke(0, new BasicStroke(1f));
             barRenderer.setSeriesShape(0, new Rectangle2D.Double(0, 0, 0, 0));
             plot.setDataset(1, intervals);
