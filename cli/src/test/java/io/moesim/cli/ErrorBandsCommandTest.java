@@ -63,6 +63,44 @@ class ErrorBandsCommandTest {
         }
     }
 
+    private Path caseDir(String extra) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("cases"));
+        Files.writeString(dir.resolve("k2.yaml"), """
+                description: d
+                source: { url: u, section: s }
+                measured: { value: 24000, unit: tokens/s }
+                tolerance: 15%
+                EXTRA
+                probe:
+                  run: { scenario: SCENARIO, method: analytic, key: throughput.outputTokensPerSecondPerNode }
+                """.replace("EXTRA", extra)
+                .replace("SCENARIO", Path.of("../validation/scenarios/kimi-k2-h200-sglang-decode.yaml").toAbsolutePath().toString()));
+        return dir;
+    }
+
+    @Test
+    void badPairOrBandIsOneLineNamingFileAndField() throws Exception {
+        Path dir = caseDir("pair: { case: k2 }");
+        BadInput.assertRejected(dir, List.of("k2.yaml", "pair.case"), "validate", "--cases", dir.toString());
+        Files.delete(dir.resolve("k2.yaml"));
+        caseDir("pair: { case: absent }");
+        BadInput.assertRejected(dir, List.of("k2.yaml", "pair.case", "absent"), "validate", "--cases", dir.toString());
+        Files.delete(dir.resolve("k2.yaml"));
+        caseDir("band: false");
+        BadInput.assertRejected(dir, List.of("k2.yaml", "band"), "validate", "--cases", dir.toString());
+        Files.delete(dir.resolve("k2.yaml"));
+        caseDir("pair: { case: other, publishedRatio: -2 }");
+        BadInput.assertRejected(dir, List.of("k2.yaml", "pair.publishedRatio"), "validate", "--cases", dir.toString());
+    }
+
+    @Test
+    void writeBandsToAFolderThatCannotBeWrittenIsOneLine() throws Exception {
+        Path dir = caseDir("");
+        Path blocker = Files.writeString(tmp.resolve("file"), "x");
+        BadInput.assertRejected(dir, List.of("bands.yaml"), "validate", "--cases", dir.toString(), "--write-bands",
+                blocker.resolve("bands.yaml").toString());
+    }
+
     private static List<String> iterable(JsonNode node) {
         List<String> keys = new java.util.ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
