@@ -2,6 +2,7 @@ package io.moesim.cli;
 
 import io.moesim.simulator.analytic.PoolEstimate;
 import io.moesim.simulator.memory.PoolMemory;
+import io.moesim.simulator.results.ErrorBands;
 import io.moesim.simulator.results.RunResult;
 import io.moesim.simulator.scenario.Scenario;
 import io.moesim.simulator.scenario.ScenarioLoader;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -151,6 +153,7 @@ public final class RunCommand implements Callable<Integer> {
                     + " tokens/s per user");
         }
         out.println(result.feasible() ? "  feasible: true" : "  feasible: false (see DOES NOT FIT above)");
+        printBands(result, ErrorBands.shipped(), out);
         out.flush();
     }
 
@@ -201,6 +204,45 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return notes;
+    }
+
+    /**
+     * The headline figures (the simulation's, or the estimate's without one), each with its error band
+     * from the validation cases of the scenario's hardware, or {@code uncalibrated}.
+     */
+    static void printBands(RunResult result, ErrorBands bands, PrintWriter out) {
+        String hw = result.scenario().hardware().id();
+        Map<String, Object> json = result.toJson();
+        out.printf(Locale.ROOT, "%n  HEADLINE WITH ERROR BANDS (%s; from validation/error-bands.yaml, docs/validation.md)%n",
+                result.simulation() == null ? "analytic estimate" : "simulation");
+        for (String key : ErrorBands.HEADLINE_KEYS) {
+            Object value = lookup(json, key);
+            if (!(value instanceof Number n)) {
+                continue;
+            }
+            out.printf(Locale.ROOT, "    %-40s %s (%s)%n", key, headline(key, n.doubleValue()), bands.band(hw, key).text(hw));
+        }
+    }
+
+    private static Object lookup(Map<String, Object> json, String key) {
+        Object node = json;
+        for (String part : key.split("\\.")) {
+            if (!(node instanceof Map<?, ?> map)) {
+                return null;
+            }
+            node = map.get(part);
+        }
+        return node;
+    }
+
+    private static String headline(String key, double value) {
+        if (key.startsWith("throughput.")) {
+            return String.format(Locale.ROOT, "%,.0f tok/s/GPU", value);
+        }
+        if (key.startsWith("latency.")) {
+            return ms(value);
+        }
+        return usd(value) + "/Mtok";
     }
 
     private static void printSimulation(RunResult result, PrintWriter out) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code moesim validate [--cases DIR] [--json FILE]}: every validation case's prediction against its
+ * {@code moesim validate [--cases DIR] [--json FILE] [--write-bands [FILE]]}: every validation case's prediction against its
  * published figure; exit 1 when a case expected to pass leaves its tolerance.
  */
 @Command(name = "validate", description = "Compares moesim's predictions with published measurements"
@@ -26,6 +26,11 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the table and summary as JSON to FILE (- for standard output; the table then goes to standard error)")
     Path json;
 
+    @Option(names = "--write-bands", paramLabel = "FILE", arity = "0..1", fallbackValue = "validation/error-bands.yaml",
+            description = "also write the error bands of the validation cases (default FILE: validation/error-bands.yaml,"
+                    + " the file `moesim run` reads; commit it)")
+    Path writeBands;
+
     @Override
     public Integer call() {
         var loaded = io.moesim.validation.CaseLoader.loadDir(cases);
@@ -35,6 +40,10 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         if (json != null) {
             Validator.writeJson(report, json);
+        }
+        if (writeBands != null) {
+            Validator.writeBands(report, writeBands);
+            spec.commandLine().getOut().printf("wrote %s%n", writeBands);
         }
         // With --json - the JSON owns standard output; the table goes to standard error.
         PrintWriter out = json != null && OutputFiles.isStandardOutput(json)

@@ -31,6 +31,7 @@ import org.jfree.chart.renderer.xy.StandardXYBarPainter;
 import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.YIntervalRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
@@ -44,6 +45,8 @@ import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYIntervalSeries;
 import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
@@ -66,8 +69,16 @@ public final class Charts {
     private Charts() {
     }
 
-    /** One point of a Pareto chart. */
-    public record ParetoPoint(String label, double x, double y, boolean feasible, boolean onFront) {
+    /**
+     * One point of a Pareto chart; {@code yLow..yHigh} is its error band (docs/validation.md), NaN
+     * when the point's figure is uncalibrated.
+     */
+    public record ParetoPoint(String label, double x, double y, boolean feasible, boolean onFront, double yLow,
+                              double yHigh) {
+        /** A point without an error band. */
+        public ParetoPoint(String label, double x, double y, boolean feasible, boolean onFront) {
+            this(label, x, y, feasible, onFront, Double.NaN, Double.NaN);
+        }
     }
 
     /**
@@ -144,6 +155,24 @@ public final class Charts {
         renderer.setItemLabelAnchorOffset(7);
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
         plot.setNoDataMessage(NO_DATA);
+        YIntervalSeries bars = new YIntervalSeries("error band (validation residuals of the hardware)", false, true);
+        for (ParetoPoint p : points) {
+            if (p.feasible() && Double.isFinite(p.x()) && Double.isFinite(p.y()) && Double.isFinite(p.yLow())
+                    && Double.isFinite(p.yHigh())) {
+                bars.add(p.x(), p.y(), p.yLow(), p.yHigh());
+            }
+        }
+        if (bars.getItemCount() > 0) {
+            YIntervalSeriesCollection intervals = new YIntervalSeriesCollection();
+            intervals.addSeries(bars);
+            YIntervalRenderer barRenderer = new YIntervalRenderer();
+            keepSeriesLooks(barRenderer);
+            barRenderer.setSeriesPaint(0, new Color(90, 90, 90));
+            barRenderer.setSeriesStroke(0, new BasicStroke(1f));
+            barRenderer.setSeriesShape(0, new Rectangle2D.Double(0, 0, 0, 0));
+            plot.setDataset(1, intervals);
+            plot.setRenderer(1, barRenderer);
+        }
         JFreeChart chart = new JFreeChart(title, plot);
         return styled(chart, note);
     }

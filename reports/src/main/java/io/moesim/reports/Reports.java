@@ -141,14 +141,18 @@ public final class Reports {
         List<Charts.ParetoPoint> cost = new ArrayList<>();
         for (SweepPoint p : sweep.points()) {
             String label = String.join(", ", p.values());
+            SweepPoint.Band tb = p.uncertainty().get("throughput.outputTokensPerSecondPerGpu");
+            SweepPoint.Band cb = p.uncertainty().get("cost.usdPerMillionOutputTokens");
             throughput.add(new Charts.ParetoPoint(label, p.tokensPerSecondPerUser(), p.outputTokensPerSecondPerGpu(),
-                    p.feasible(), p.paretoThroughput()));
+                    p.feasible(), p.paretoThroughput(), tb == null ? Double.NaN : tb.low(),
+                    tb == null ? Double.NaN : tb.high()));
             cost.add(new Charts.ParetoPoint(label, p.tpotSeconds().p50() * 1e3, p.usdPerMillionOutputTokens(),
-                    p.feasible(), p.paretoCost()));
+                    p.feasible(), p.paretoCost(), cb == null ? Double.NaN : cb.low(), cb == null ? Double.NaN : cb.high()));
         }
         pages.add(new Page.Chart("pareto-throughput", "Throughput per GPU against speed per user",
                 Charts.pareto("Throughput per GPU against speed per user", "tokens/s per user (1 / TPOT p50)",
-                        "output tokens/s per GPU", throughput, note + " Up and right is better.")));
+                        "output tokens/s per GPU", throughput, note + " Up and right is better. Vertical bars: error band from the hardware's validation"
+                                + " cases (none where uncalibrated).")));
         pages.add(new Page.Chart("pareto-cost", "Cost against latency",
                 Charts.pareto("Cost against latency", "TPOT p50 (ms per output token)",
                         "USD per million output tokens", cost, note + " Down and left is better.")));

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.moesim.models.InputException;
 import io.moesim.simulator.config.Node;
 import io.moesim.simulator.config.Yaml;
+import io.moesim.simulator.scenario.Scenario;
+import io.moesim.simulator.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +80,32 @@ public final class CaseLoader {
             throw root.error("reason", "only a known gap (expect: known-gap) takes a reason");
         }
         root.allow("note");
-        Probe probe = probe(root.map("probe"), file.toAbsolutePath().getParent());
+        ValidationCase.Pair pair = null;
+        if (root.has("pair")) {
+            Node p = root.map("pair");
+            String partner = p.string("case");
+            if (partner.equals(name)) {
+                throw p.error("case", "a case cannot be its own pair partner");
+            }
+            Double ratio = p.has("publishedRatio") ? p.positive("publishedRatio") : null;
+            p.raw("publishedRatio");
+            p.finish();
+            pair = new ValidationCase.Pair(partner, ratio);
+        } else {
+            root.raw("pair");
+        }
+        boolean band = root.bool("band", true);
+        if (!band && expect != ValidationCase.Expect.KNOWN_GAP) {
+            throw root.error("band", "only a known gap (expect: known-gap) whose published setup moesim cannot express"
+                    + " may be left out of the error bands");
+        }
+        Node probeNode = root.map("probe");
+        Probe probe = probe(probeNode, file.toAbsolutePath().getParent());
+        String[] hardwareAndModel = hardwareAndModel(probe, probeNode);
         root.finish();
         return new ValidationCase(file.toString(), name, description, role, url, section, value, unit, tolerance,
-                expect, reason, probe);
+                expect, reason, probe, hardwareAndModel[0], hardwareAndModel[1], pair,
+                band);
     }
 
     /** Reads {@code tolerance}: a fraction (0.15) or a percentage ("15%"). */
@@ -113,6 +137,25 @@ public final class CaseLoader {
             throw new IllegalArgumentException("'" + text + "' must be a non-negative number");
         }
         return value;
+    }
+
+    /** The hardware profile id and model id a probe computes on (a run's from its scenario, with its overrides). */
+    private static String[] hardwareAndModel(Probe probe, Node probeNode) {
+        return switch (probe) {
+            case Probe.Run r -> {
+                Scenario scenario;
+                try {
+                    scenario = new ScenarioLoader().load(r.scenario(), r.sets());
+                } catch (InputException e) {
+                    throw probeNode.error("run", "the scenario does not load: " + e.getMessage());
+                }
+                yield new String[] {scenario.hardware().id(), scenario.model().id()};
+            }
+            case Probe.AllToAll a -> new String[] {a.hardware(), a.model()};
+            case Probe.Gemm g -> new String[] {g.hardware(), "deepseek-v3"};
+            case Probe.MlaDecodeAttention m -> new String[] {m.hardware(), m.model()};
+            case Probe.ModelFigure m -> new String[] {ValidationCase.NO_HARDWARE, m.model()};
+        };
     }
 
     private static Probe probe(Node probe, Path dir) {

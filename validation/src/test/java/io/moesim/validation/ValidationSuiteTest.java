@@ -3,6 +3,7 @@ package io.moesim.validation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moesim.simulator.results.ErrorBands;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -20,5 +21,14 @@ class ValidationSuiteTest {
         assertTrue(report.rows().size() >= 15, "expected the published figures as cases:\n" + table);
         assertEquals(0, report.count(Validator.Status.GAP_CLOSED),
                 "a known gap is now inside its tolerance: change it to expect: pass\n" + table);
+        for (String hw : java.util.List.of("h100", "h200", "b200", "gb200-nvl72")) {
+            assertTrue(report.onHardware(hw).withRole(ValidationCase.Role.VALIDATION).rows().size() >= 3,
+                    "at least three validation cases on " + hw + "\n" + table);
+        }
+        // The committed error bands must be the ones these cases give (they change when a prediction moves).
+        ErrorBands committed = ErrorBands.read(Path.of("error-bands.yaml"));
+        ErrorBands current = Validator.bands(report).rounded();
+        assertEquals(current.yaml(), committed.yaml(),
+                "validation/error-bands.yaml is stale: run ./moesim validate --write-bands and commit it");
     }
 }

@@ -276,6 +276,7 @@ public record RunResult(Scenario scenario, List<PoolEstimate> pools, CostModel.C
             }
             root.put("simulation", simPools);
         }
+        root.put("uncertainty", ErrorBands.shipped().uncertainty(scenario.hardware().id(), root));
         return root;
     }
 

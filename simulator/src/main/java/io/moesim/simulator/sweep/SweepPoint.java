@@ -2,7 +2,10 @@ package io.moesim.simulator.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,19 +27,42 @@ import java.util.Objects;
  * @param usdPerMillionOutputTokens   price of a million generated tokens
  * @param paretoThroughput            on the front of output tokens/s per GPU against tokens/s per user
  * @param paretoCost                  on the front of $/M output tokens against TPOT p50 (both minimised)
+ * @param uncertainty                 the error band of each headline key that has one (keys of
+ *                                    {@code ErrorBands.HEADLINE_KEYS}); absent keys are uncalibrated
  */
 public record SweepPoint(int index, List<String> values, boolean feasible, List<String> problems,
                          double inputTokensPerSecondPerGpu, double outputTokensPerSecondPerGpu,
                          double tokensPerSecondPerUser, Percentiles ttftSeconds, Percentiles tpotSeconds,
                          double memoryBytesPerGpu, double capacityBytesPerGpu,
                          double usdPerMillionInputTokens, double usdPerMillionOutputTokens,
-                         boolean paretoThroughput, boolean paretoCost) {
+                         boolean paretoThroughput, boolean paretoCost, Map<String, Band> uncertainty) {
 
     public SweepPoint {
+        uncertainty = Collections.unmodifiableMap(new LinkedHashMap<>(uncertainty));
         values = List.copyOf(values);
         problems = List.copyOf(problems);
         Objects.requireNonNull(ttftSeconds, "ttftSeconds");
         Objects.requireNonNull(tpotSeconds, "tpotSeconds");
+    }
+
+    /**
+     * The error band of one headline figure: the range the truth likely lies in, absolute, in the
+     * figure's unit (NaN where the figure does not apply), and the validation cases it rests on.
+     */
+    public record Band(double low, double high, int cases) {
+        static Map<String, Band> of(JsonNode uncertainty) {
+            Map<String, Band> bands = new LinkedHashMap<>();
+            if (uncertainty == null || !uncertainty.isObject()) {
+                return bands;
+            }
+            uncertainty.fields().forEachRemaining(e -> {
+                JsonNode b = e.getValue();
+                if (b.path("cases").asInt(0) > 0) {
+                    bands.put(e.getKey(), new Band(number(b.get("low")), number(b.get("high")), b.path("cases").asInt()));
+                }
+            });
+            return bands;
+        }
     }
 
     /** Latency percentiles in seconds (NaN where they do not apply). */
@@ -77,14 +103,14 @@ public record SweepPoint(int index, List<String> values, boolean feasible, List<
                 tpot.p50() > 0 ? 1.0 / tpot.p50() : Double.NaN,
                 Percentiles.of(latency.get("ttftSeconds")), tpot, memory, capacity,
                 number(cost.get("usdPerMillionInputTokens")), number(cost.get("usdPerMillionOutputTokens")),
-                false, false);
+                false, false, Band.of(results.get("uncertainty")));
     }
 
     /** This point with its Pareto flags set. */
     public SweepPoint withPareto(boolean throughput, boolean cost) {
         return new SweepPoint(index, values, feasible, problems, inputTokensPerSecondPerGpu,
                 outputTokensPerSecondPerGpu, tokensPerSecondPerUser, ttftSeconds, tpotSeconds, memoryBytesPerGpu,
-                capacityBytesPerGpu, usdPerMillionInputTokens, usdPerMillionOutputTokens, throughput, cost);
+                capacityBytesPerGpu, usdPerMillionInputTokens, usdPerMillionOutputTokens, throughput, cost, uncertainty);
     }
 
     static double number(JsonNode node) {

@@ -38,6 +38,19 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         "memoryBytesPerGpu", "capacityBytesPerGpu", "usdPerMillionInputTokens", "usdPerMillionOutputTokens",
         "paretoThroughput", "paretoCost"};
 
+    /**
+     * The headline keys with an error band (io.moesim.simulator.results.ErrorBands.HEADLINE_KEYS) and
+     * their CSV column stems: each gets {@code <stem>Low} and {@code <stem>High} (empty when uncalibrated).
+     */
+    private static final String[][] BAND_COLUMNS = {
+        {"throughput.inputTokensPerSecondPerGpu", "inputTokensPerSecondPerGpu"},
+        {"throughput.outputTokensPerSecondPerGpu", "outputTokensPerSecondPerGpu"},
+        {"latency.ttftSeconds.p50", "ttftP50Seconds"}, {"latency.ttftSeconds.p90", "ttftP90Seconds"},
+        {"latency.ttftSeconds.p99", "ttftP99Seconds"}, {"latency.tpotSeconds.p50", "tpotP50Seconds"},
+        {"latency.tpotSeconds.p90", "tpotP90Seconds"}, {"latency.tpotSeconds.p99", "tpotP99Seconds"},
+        {"cost.usdPerMillionInputTokens", "usdPerMillionInputTokens"},
+        {"cost.usdPerMillionOutputTokens", "usdPerMillionOutputTokens"}};
+
     public SweepResult {
         sets = List.copyOf(sets);
         axes = List.copyOf(axes);
@@ -78,9 +91,14 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
         for (SweepAxis axis : axes) {
             out.append(',').append(csvField(axis.key()));
         }
-        for (String column : RESULT_COLUMNS) {
-            out.append(',').append(column);
+        // the band columns go before the two Pareto flags, which stay last
+        for (int c = 0; c < RESULT_COLUMNS.length - 2; c++) {
+            out.append(',').append(RESULT_COLUMNS[c]);
         }
+        for (String[] band : BAND_COLUMNS) {
+            out.append(',').append(band[1]).append("Low,").append(band[1]).append("High");
+        }
+        out.append(",paretoThroughput,paretoCost");
         out.append('\n');
         for (SweepPoint p : points) {
             out.append(p.index());
@@ -90,9 +108,16 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
             Object[] cells = {p.feasible(), p.inputTokensPerSecondPerGpu(), p.outputTokensPerSecondPerGpu(),
                 p.tokensPerSecondPerUser(), p.ttftSeconds().p50(), p.ttftSeconds().p90(), p.ttftSeconds().p99(),
                 p.tpotSeconds().p50(), p.tpotSeconds().p90(), p.tpotSeconds().p99(), p.memoryBytesPerGpu(),
-                p.capacityBytesPerGpu(), p.usdPerMillionInputTokens(), p.usdPerMillionOutputTokens(),
-                p.paretoThroughput(), p.paretoCost()};
-            for (Object cell : cells) {
+                p.capacityBytesPerGpu(), p.usdPerMillionInputTokens(), p.usdPerMillionOutputTokens()};
+            List<Object> all = new ArrayList<>(List.of(cells));
+            for (String[] band : BAND_COLUMNS) {
+                SweepPoint.Band b = p.uncertainty().get(band[0]);
+                all.add(b == null ? Double.NaN : b.low());
+                all.add(b == null ? Double.NaN : b.high());
+            }
+            all.add(p.paretoThroughput());
+            all.add(p.paretoCost());
+            for (Object cell : all) {
                 out.append(',');
                 if (cell instanceof Double d) {
                     if (!Double.isNaN(d)) {
@@ -151,6 +176,13 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
             number(n, "usdPerMillionOutputTokens", p.usdPerMillionOutputTokens());
             n.put("paretoThroughput", p.paretoThroughput());
             n.put("paretoCost", p.paretoCost());
+            ObjectNode bands = n.putObject("uncertainty");
+            p.uncertainty().forEach((key, b) -> {
+                ObjectNode band = bands.putObject(key);
+                number(band, "low", b.low());
+                number(band, "high", b.high());
+                band.put("cases", b.cases());
+            });
         }
         return root;
     }
@@ -198,7 +230,8 @@ public record SweepResult(String scenario, String name, List<String> sets, List<
                     SweepPoint.number(n.get("memoryBytesPerGpu")), SweepPoint.number(n.get("capacityBytesPerGpu")),
                     SweepPoint.number(n.get("usdPerMillionInputTokens")),
                     SweepPoint.number(n.get("usdPerMillionOutputTokens")),
-                    n.path("paretoThroughput").asBoolean(), n.path("paretoCost").asBoolean()));
+                    n.path("paretoThroughput").asBoolean(), n.path("paretoCost").asBoolean(),
+                    SweepPoint.Band.of(n.get("uncertainty"))));
         }
         List<String> sets = new ArrayList<>();
         root.path("sets").forEach(s -> sets.add(s.asText()));
