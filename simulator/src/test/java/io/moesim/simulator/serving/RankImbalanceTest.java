@@ -65,20 +65,19 @@ class RankImbalanceTest {
         }
         double extraCore = part(k, StepModel.Part.ATTENTION_CORE) - part(b, StepModel.Part.ATTENTION_CORE);
         assertEquals(extraCore, k.stepSeconds() - b.stepSeconds(), 1e-9 * b.stepSeconds());
-        // The attention core is linear in the context (KV bytes read, or FLOPs over context + 1 per request):
-        // the slowest rank's core is 11,000 / 4,000 times the balanced one (11,001 / 4,001 if FLOP-bound).
+        // The attention core grows with the context, at most linearly: the kernel tables
+        // (kernel-profiles/) make longer contexts no less efficient per token, so the slowest rank's core is
+        // between 2x and 11,000 / 4,000 times the balanced one.
         double ratio = part(k, StepModel.Part.ATTENTION_CORE) / part(b, StepModel.Part.ATTENTION_CORE);
-        assertTrue(ratio >= 11001.0 / 4001 - 1e-9 && ratio <= 11000.0 / 4000 + 1e-9, "core ratio " + ratio);
-        // By hand: the skewed step = the balanced one + (11,000 / 4,000 - 1) x its attention core.
-        double expected = b.stepSeconds() + (11000.0 / 4000 - 1) * part(b, StepModel.Part.ATTENTION_CORE);
-        assertEquals(expected, k.stepSeconds(), 1e-3 * expected);
+        assertTrue(ratio >= 2 && ratio <= 11000.0 / 4000 + 1e-9, "core ratio " + ratio);
         assertTrue(k.stepSeconds() > 1.1 * b.stepSeconds(), k.stepSeconds() + " vs " + b.stepSeconds());
 
-        // Spread evenly, the skewed batch is the balanced one again.
+        // Spread evenly, the skewed batch is the balanced one again (within 0.5%: the kernel tables look the
+        // attention efficiency up by each rank's batch and mean context, which the spread keeps only on average).
         StepModel.Batch even = new StepModel.Batch(8);
         even.setBalanced(skewed);
         assertEquals(skewed.totalTokens(), even.totalTokens(), 1e-9);
-        assertEquals(b.stepSeconds(), model.step(even).stepSeconds(), 1e-12 * b.stepSeconds());
+        assertEquals(b.stepSeconds(), model.step(even).stepSeconds(), 5e-3 * b.stepSeconds());
     }
 
     @Test
@@ -95,10 +94,11 @@ class RankImbalanceTest {
                 "workload.outputTokens={distribution: lognormal, median: 1000, sigma: 1}")).simulation();
         double spreadBalance = spread.pools().getFirst().rankBalance();
         assertTrue(spreadBalance < 0.85, "balance " + spreadBalance);
-        // The ranks wait: idle GPU time grows by at least the balance lost (less its own share of compute).
+        // The ranks wait: idle GPU time grows with the balance lost (by at least a quarter of it: the per-token
+        // small kernels and the host term of the kernel tables take part of the slowest rank's time too).
         double idleSame = same.pools().getFirst().idleFraction();
         double idleSpread = spread.pools().getFirst().idleFraction();
-        assertTrue(idleSpread - idleSame > 0.5 * (1 - spreadBalance), idleSame + " -> " + idleSpread);
+        assertTrue(idleSpread - idleSame > 0.25 * (1 - spreadBalance), idleSame + " -> " + idleSpread + ", balance " + spreadBalance);
         // A pool of one rank cannot be unbalanced.
         SimulationResult tp = RunResult.simulate(dp8(dir, "simulation.durationSeconds=10", "simulation.warmupSeconds=2",
                 "deployment.colocated.attention={tp: 8, dp: 1}", "deployment.colocated.maxBatchPerGpu=16",
