@@ -360,7 +360,8 @@ class ScenarioInputFuzzTest {
         return Stream.of(
                 fuzz("a million GPUs simulated", Map.of(), List.of("deployment.decode.gpus", "4,096", "--analytic-only"),
                         "run", decode, "--set", "deployment.decode.gpus=999936", "--set",
-                        "deployment.decode.attention.dp=999936", "--json", "{dir}/out.json"),
+                        "deployment.decode.attention.dp=999936", "--set", "deployment.decode.experts.ep=144",
+                        "--json", "{dir}/out.json"),
                 fuzz("too long simulated", Map.of(), List.of("simulation.durationSeconds", "1,000,000"),
                         "run", decode, "--set", "simulation.durationSeconds=1e7", "--json", "{dir}/out.json"),
                 fuzz("too many requests in flight", Map.of(), List.of("workload.arrival.concurrencyPerGpu", "1,000,000"),

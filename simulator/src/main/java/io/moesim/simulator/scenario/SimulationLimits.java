@@ -41,7 +41,11 @@ public final class SimulationLimits {
             throw InputException.at(source, "deployment." + largest.role().key() + ".gpus", String.format(Locale.ROOT,
                     "%,d GPUs in all is more than the %,d the simulation runs%s", gpus, MAX_GPUS, hint));
         }
-        double duration = scenario.simulation().durationSeconds();
+        // Without an explicit duration the run lasts until its figures settle (ServingSpecs), at most
+        // simulation.maxSeconds when set, and never less than one simulated second: check that lower bound.
+        Scenario.Simulation sim = scenario.simulation();
+        double duration = Double.isFinite(sim.durationSeconds()) ? sim.durationSeconds()
+                : Double.isFinite(sim.maxSeconds()) ? sim.maxSeconds() : 1.0;
         if (gpus * duration > MAX_GPU_SECONDS) {
             throw InputException.at(source, "simulation.durationSeconds", String.format(Locale.ROOT,
                     "%s s on %,d GPUs is more than the %,.0f GPU-seconds the simulation runs (at most %s s here)%s",
