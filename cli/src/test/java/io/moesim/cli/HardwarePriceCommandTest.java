@@ -16,7 +16,7 @@ class HardwarePriceCommandTest {
     private static List<String> priceLines(String out) {
         List<String> lines = out.lines().toList();
         int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("price:")).findFirst().orElseThrow());
-        int end = lines.indexOf("efficiency:");
+        int end = lines.indexOf(lines.stream().filter(l -> l.startsWith("kernels:")).findFirst().orElseThrow());
         return lines.subList(start + 1, end);
     }
 
