@@ -130,34 +130,9 @@ public record AllToAllKernel(String name, double nvlinkBytesPerSecond, double rd
         if (sources.total == 0) {
             return latencySeconds;
         }
-        Topology topology = sources.topology;
-        int n = topology.numGpus();
-        int per = topology.gpusPerDomain();
-        double dstTotal = 0;
-        for (int g = 0; g < n; g++) {
-            dstTotal += destinationCopies[g];
-        }
-        double maxNvOut = 0, maxNvIn = 0, maxNicOut = 0, maxNicIn = 0;
-        for (int start = 0; start < n; start += per) {
-            int end = Math.min(n, start + per);
-            double dstDomain = 0;
-            for (int g = start; g < end; g++) {
-                dstDomain += destinationCopies[g];
-            }
-            double dstRemote = dstTotal - dstDomain;
-            for (int g = start; g < end; g++) {
-                double share = sources.share[g];
-                double copies = destinationCopies[g];
-                maxNvOut = Math.max(maxNvOut, share * (dstDomain - copies));
-                maxNvIn = Math.max(maxNvIn, copies * sources.sameDomainOthers[g]);
-                maxNicOut = Math.max(maxNicOut, share * dstRemote);
-                maxNicIn = Math.max(maxNicIn, copies * sources.otherDomains[g]);
-            }
-        }
-        double maxNv = Math.max(maxNvOut, maxNvIn / sources.total);
-        double maxNic = Math.max(maxNicOut, maxNicIn / sources.total);
-        return Math.max(nvlinkBytesPerCopy * maxNv / nvlinkBytesPerSecond, nicBytesPerCopy * maxNic / rdmaBytesPerSecond)
-                + latencySeconds;
+        BusiestPorts busiest = busiestPorts(sources, destinationCopies, new BusiestPorts());
+        return Math.max(nvlinkBytesPerCopy * busiest.nvlinkCopies / nvlinkBytesPerSecond,
+                nicBytesPerCopy * busiest.nicCopies / rdmaBytesPerSecond) + latencySeconds;
     }
 
     /** Copies on the busiest NVLink port and the busiest NIC of one product-form all-to-all (reused between calls). */
